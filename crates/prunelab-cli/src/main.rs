@@ -1,0 +1,62 @@
+//! `prunelab`: the native shell over the engine — the same experiments the page runs, at any scale.
+
+mod atomic;
+mod data;
+mod dnr_cmd;
+mod guard;
+mod run_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "prunelab", version, about = "Neural-network pruning with Activate-while-Pruning and DNR")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the pruning cycles of a TOML config; writes DIR/results.json and DIR/cycle-NN.safetensors.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Folder holding `mnist/` (IDX files) and `cifar10/` (binary batches); default $PRUNELAB_DATA or ./data.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Override the config's backend (wgpu | flex).
+        #[arg(long)]
+        backend: Option<String>,
+    },
+    /// Print the static/dynamic DNR of a checkpoint (its `_mask` applied) on IDX images, as JSON.
+    Dnr {
+        #[arg(long)]
+        model: String,
+        #[arg(long)]
+        checkpoint: PathBuf,
+        #[arg(long)]
+        images: PathBuf,
+        #[arg(long, default_value = "flex")]
+        backend: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { config, out, data, backend } => run_cmd::run(&config, &out, data, backend),
+        Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The `prunelab` binary as a user runs it: bad input, a small run on MNIST-format files, and
+//! `prunelab dnr` checked against an independent host forward pass of LeNet-300-100.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use prunelab_data::idx;
+use serde_json::Value;
+
+fn prunelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prunelab")).args(args).output().expect("prunelab starts")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Small MNIST-format files: class k is a bright bar at rows 2k+2..2k+5 with noise.
+fn write_mnist(dir: &Path, train: usize, test: usize) -> Vec<u8> {
+    let make = |n: usize, salt: usize| {
+        let mut pixels = Vec::with_capacity(n * 784);
+        let mut labels = Vec::with_capacity(n);
+        for i in 0..n {
+            let k = i % 10;
+            for p in 0..784 {
+                let lit = (2 * k + 2..2 * k + 5).contains(&(p / 28));
+                let noise = ((p * 31 + i * 17 + salt) % 50) as u8;
+                pixels.push(if lit { 250 - noise } else { noise });
+            }
+            labels.push(k as u8);
+        }
+        (idx::write_images(n, 28, 28, &pixels), idx::write_labels(&labels), pixels)
+    };
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let (ti, tl, _) = make(train, 0);
+    let (vi, vl, test_pixels) = make(test, 7);
+    for (name, bytes) in [
+        ("train-images-idx3-ubyte", &ti),
+        ("train-labels-idx1-ubyte", &tl),
+        ("t10k-images-idx3-ubyte", &vi),
+        ("t10k-labels-idx1-ubyte", &vl),
+    ] {
+        std::fs::write(dir.join(name), bytes).expect("write idx");
+    }
+    test_pixels
+}
+
+fn config(dir: &Path, text: &str) -> String {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).expect("write config");
+    path.display().to_string()
+}
+
+#[test]
+fn bad_configs_exit_non_zero_with_one_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out").display().to_string();
+    for (text, reason) in [
+        ("model = \"vgg99\"", "unknown model `vgg99`"),
+        ("p = 2\nq = 5", "q (5) must be between 0 and p (2)"),
+        ("p = 0", "p (0) must be in (0, 100)"),
+        ("p = -1", "p (-1) must be in (0, 100)"),
+        ("backend = \"tpu\"", "unknown backend `tpu`"),
+        ("cycles = [", "not valid TOML"),
+    ] {
+        let o = prunelab(&["run", "--config", &config(tmp.path(), text), "--out", &out]);
+        assert!(!o.status.success(), "{text} was accepted");
+        let err = stderr(&o);
+        assert!(err.contains(reason), "{text}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{text}: {err}");
+        assert!(!Path::new(&out).exists(), "{text}: output written");
+    }
+}
+
+#[test]
+fn missing_data_is_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = config(tmp.path(), "cycles = 1");
+    let o = prunelab(&["run", "--config", &cfg, "--out", "unused", "--data", &tmp.path().join("nowhere").display().to_string()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("train-images-idx3-ubyte"), "{}", stderr(&o));
+}
+
+/// LeNet-300-100 forward on the host with masks applied; returns per-layer (static, dynamic) DNR.
+fn host_dnr(ck: &Value, pixels: &[u8], n: usize) -> Vec<(f64, f64)> {
+    let get = |name: &str| -> Vec<f32> {
+        ck[name].as_array().expect(name).iter().map(|v| v.as_f64().expect("number") as f32).collect()
+    };
+    let mut x: Vec<Vec<f32>> = (0..n).map(|i| pixels[i * 784..(i + 1) * 784].iter().map(|&p| p as f32 / 255.0).collect()).collect();
+    let mut out = Vec::new();
+    for (layer, (rows, cols)) in [("fc1", (300, 784)), ("fc2", (100, 300))] {
+        let w = get(&format!("{layer}.weight"));
+        let m = get(&format!("{layer}.weight_mask"));
+        let b = get(&format!("{layer}.bias"));
+        let (mut stat, mut dynamic) = (0usize, 0usize);
+        let next: Vec<Vec<f32>> = x
+            .iter()
+            .map(|xi| {
+                (0..rows)
+                    .map(|r| {
+                        let pre: f32 = (0..cols).map(|c| w[r * cols + c] * m[r * cols + c] * xi[c]).sum::<f32>() + b[r];
+                        let y = pre.max(0.0);
+                        if y == 0.0 {
+                            if (0..cols).all(|c| m[r * cols + c] == 0.0) { stat += 1 } else { dynamic += 1 }
+                        }
+                        y
+                    })
+                    .collect()
+            })
+            .collect();
+        let units = (rows * n) as f64;
+        out.push((stat as f64 / units, dynamic as f64 / units));
+        x = next;
+    }
+    out
+}
+
+/// Reads a safetensors file into JSON {name: [values]} with a tiny independent parser.
+fn safetensors_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).expect("checkpoint");
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("header length")) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + n]).expect("header json");
+    let data = &bytes[8 + n..];
+    let mut out = serde_json::Map::new();
+    for (name, meta) in header.as_object().expect("object") {
+        if name == "__metadata__" || meta["dtype"] != "F32" {
+            continue;
+        }
+        let [s, e] = [0, 1].map(|i| meta["data_offsets"][i].as_u64().expect("offset") as usize);
+        let values: Vec<Value> = data[s..e].chunks_exact(4).map(|c| Value::from(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)).collect();
+        out.insert(name.clone(), Value::Array(values));
+    }
+    Value::Object(out)
+}
+
+#[test]
+fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let test_pixels = write_mnist(&data.join("mnist"), 300, 60);
+    let cfg = config(tmp.path(), "model = \"lenet300\"\nmethod = \"gm\"\nap = \"pro\"\np = 20\nq = 2\ncycles = 2\nepochs = 1\nlr = 0.02\nbatch = 32\nbackend = \"flex\"\n");
+    let out = tmp.path().join("run");
+    let o = prunelab(&["run", "--config", &cfg, "--out", &out.display().to_string(), "--data", &data.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let results: Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results")).expect("json");
+    let entries = results.as_array().expect("one entry per cycle");
+    assert_eq!(entries.len(), 3);
+    for (c, e) in entries.iter().enumerate() {
+        assert_eq!(e["cycle"], c as u64);
+        for key in ["remaining", "remaining_after", "test_accuracy", "train_loss"] {
+            assert!(e[key].is_f64(), "{key} in {e}");
+        }
+        assert!(e["pruned"]["base"].is_u64() && e["pruned"]["ap"].is_u64());
+        assert!(e["dnr"]["static"].is_f64() && e["dnr"]["dynamic"].is_f64());
+        assert_eq!(e["dnr"]["per_layer"].as_array().expect("per layer").len(), 2);
+        assert!(out.join(format!("cycle-{c:02}.safetensors")).exists());
+    }
+    assert!(!std::fs::read_dir(&out).expect("out").any(|f| f.expect("entry").file_name().to_string_lossy().ends_with(".tmp")));
+    // a second run into the same folder is refused, nothing overwritten
+    let again = prunelab(&["run", "--config", &cfg, "--out", &out.display().to_string(), "--data", &data.display().to_string()]);
+    assert!(!again.status.success() && stderr(&again).contains("already holds a run"));
+
+    let ck_path = out.join("cycle-01.safetensors");
+    let ck = safetensors_json(&ck_path);
+    for name in ["fc1.weight", "fc1.weight_mask", "fc1.weight_mask_prev", "fc1.weight_init", "fc1.bias", "fc3.weight"] {
+        assert!(ck.get(name).is_some(), "{name} missing");
+    }
+    assert_eq!(ck["fc1.weight"].as_array().expect("fc1").len(), 300 * 784);
+
+    let images = tmp.path().join("images.idx");
+    let n = 40;
+    std::fs::write(&images, idx::write_images(n, 28, 28, &test_pixels[..n * 784])).expect("images");
+    let o = prunelab(&["dnr", "--model", "lenet300", "--checkpoint", &ck_path.display().to_string(), "--images", &images.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).expect("dnr json");
+    let host = host_dnr(&ck, &test_pixels, n);
+    for (l, (stat, dynamic)) in host.iter().enumerate() {
+        let layer = &report["per_layer"][l];
+        assert!((layer["static"].as_f64().expect("static") - stat).abs() < 1e-3, "layer {l}: {layer} vs host {stat}");
+        assert!((layer["dynamic"].as_f64().expect("dynamic") - dynamic).abs() < 5e-3, "layer {l}: {layer} vs host {dynamic}");
+    }
+
+    let wrong = prunelab(&["dnr", "--model", "cnn", "--checkpoint", &ck_path.display().to_string(), "--images", &images.display().to_string()]);
+    assert!(!wrong.status.success() && stderr(&wrong).contains("is it a cnn checkpoint"), "{}", stderr(&wrong));
+}

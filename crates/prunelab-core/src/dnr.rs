@@ -1,0 +1,134 @@
+//! Dead Neuron Rate (AP paper, eq. 1–2) from zero counts gathered on the device.
+//!
+//! A ReLU unit — a linear neuron, or one channel×position of a conv output — is *dead* on a
+//! sample when its post-ReLU output is exactly 0. DNR is the mean over samples of
+//! dead units / all units of the unpruned net. A dead unit is *static* when every incoming kernel
+//! weight of its neuron/filter is pruned (it can never fire from its weights again), *dynamic*
+//! otherwise. Units never disappear under unstructured pruning, so "all units of the unpruned
+//! net" is simply all units.
+//!
+//! Since static-ness is a property of a whole filter, the device only needs to count zeros per
+//! channel (summed over positions and samples): `dead[c]` below. The same counts give the
+//! activation density of the activation-density paper (AE = 1 − DNR of the layer).
+
+use serde::{Deserialize, Serialize};
+
+use crate::mask::{Layer, Masks};
+
+/// A counted ReLU layer: `channels × positions` units (positions = 1 for linear layers, H·W for
+/// conv). Channel `c` is static-dead only if row `c` of every layer in `incoming` (indices into
+/// the prunable layers) is fully pruned; an empty `incoming` means the unit has an unprunable
+/// path (e.g. an identity shortcut) and is never static.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitLayer {
+    pub name: String,
+    pub channels: usize,
+    pub positions: usize,
+    pub incoming: Vec<usize>,
+}
+
+impl UnitLayer {
+    pub fn units(&self) -> usize {
+        self.channels * self.positions
+    }
+}
+
+/// Zero counts per counted layer and channel, summed over `samples` samples and all positions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ZeroCounts {
+    pub samples: u64,
+    pub dead: Vec<Vec<u64>>,
+}
+
+/// DNR of one layer, as fractions of that layer's units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerDnr {
+    pub layer: String,
+    pub units: usize,
+    #[serde(rename = "static")]
+    pub static_: f64,
+    pub dynamic: f64,
+}
+
+/// Whole-net DNR (fractions of all units of the net) and its per-layer breakdown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dnr {
+    #[serde(rename = "static")]
+    pub static_: f64,
+    pub dynamic: f64,
+    pub per_layer: Vec<LayerDnr>,
+}
+
+/// Eq. 1–2: split each layer's dead units into static and dynamic and average over samples.
+pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &ZeroCounts) -> Dnr {
+    let samples = counts.samples.max(1) as f64;
+    let mut total = (0.0, 0.0, 0usize);
+    let per_layer = units
+        .iter()
+        .zip(&counts.dead)
+        .map(|(unit, dead)| {
+            let (mut stat, mut dynamic) = (0u64, 0u64);
+            for (c, &d) in dead.iter().enumerate() {
+                let is_static = !unit.incoming.is_empty()
+                    && unit.incoming.iter().all(|&l| masks.row_pruned(prunable, l, c));
+                if is_static { stat += d } else { dynamic += d }
+            }
+            total.0 += stat as f64;
+            total.1 += dynamic as f64;
+            total.2 += unit.units();
+            let denom = samples * unit.units().max(1) as f64;
+            LayerDnr { layer: unit.name.clone(), units: unit.units(), static_: stat as f64 / denom, dynamic: dynamic as f64 / denom }
+        })
+        .collect();
+    let denom = samples * total.2.max(1) as f64;
+    Dnr { static_: total.0 / denom, dynamic: total.1 / denom, per_layer }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand-computed net: x ∈ R², fc1 (3×2) → ReLU → fc2 (2×3) → ReLU, zero biases.
+    /// fc1 rows: [1, 1] (alive), [-1, 0] (alive), [0, 0] with both weights pruned.
+    /// Samples x = (1, 2) and (0, 1):
+    ///   fc1 pre-act: (3, -1, 0) and (1, 0, 0) → dead: unit1, unit2 | unit1, unit2
+    ///   unit 2 is static (row fully pruned), unit 1 dynamic.
+    /// fc2 rows: [1, 0, 0], [-1, 0, 0]; post fc1 = (3,0,0), (1,0,0) → fc2 pre (3,-3), (1,-1):
+    ///   unit 1 dead on both samples, dynamic.
+    #[test]
+    fn hand_computed_net() {
+        let prunable = [Layer::new("fc1.weight", &[3, 2]), Layer::new("fc2.weight", &[2, 3])];
+        let mut masks = Masks::dense(&prunable);
+        masks.keep[0][4] = false;
+        masks.keep[0][5] = false;
+        let units = [
+            UnitLayer { name: "fc1".into(), channels: 3, positions: 1, incoming: vec![0] },
+            UnitLayer { name: "fc2".into(), channels: 2, positions: 1, incoming: vec![1] },
+        ];
+        let counts = ZeroCounts { samples: 2, dead: vec![vec![0, 2, 2], vec![0, 2]] };
+        let d = dnr(&units, &prunable, &masks, &counts);
+        // fc1: static 2 of 6 unit-samples, dynamic 2 of 6; fc2: dynamic 2 of 4.
+        assert!((d.per_layer[0].static_ - 2.0 / 6.0).abs() < 1e-12);
+        assert!((d.per_layer[0].dynamic - 2.0 / 6.0).abs() < 1e-12);
+        assert_eq!(d.per_layer[1].static_, 0.0);
+        assert!((d.per_layer[1].dynamic - 0.5).abs() < 1e-12);
+        // whole net: 5 units × 2 samples = 10; static 2, dynamic 4
+        assert!((d.static_ - 0.2).abs() < 1e-12);
+        assert!((d.dynamic - 0.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn conv_positions_and_unprunable_paths() {
+        let prunable = [Layer::new("conv.weight", &[2, 1, 3, 3])];
+        let mut masks = Masks::dense(&prunable);
+        masks.keep[0][9..18].iter_mut().for_each(|b| *b = false);
+        let conv = UnitLayer { name: "conv".into(), channels: 2, positions: 4, incoming: vec![0] };
+        let add = UnitLayer { name: "add".into(), channels: 2, positions: 4, incoming: vec![] };
+        let counts = ZeroCounts { samples: 1, dead: vec![vec![1, 4], vec![0, 4]] };
+        let d = dnr(&[conv, add], &prunable, &masks, &counts);
+        assert_eq!(d.per_layer[0].static_, 0.5);
+        assert_eq!(d.per_layer[0].dynamic, 1.0 / 8.0);
+        assert_eq!(d.per_layer[1].static_, 0.0);
+        assert_eq!(d.per_layer[1].dynamic, 0.5);
+    }
+}

@@ -1,0 +1,27 @@
+//! The training engine, shared unchanged by the native CLI and the browser (wasm): it trains a
+//! network, prunes it cycle by cycle with a base method and Activate-while-Pruning (AP paper,
+//! Algorithm 2), rewinds survivors to θ0, and measures accuracy and DNR per cycle.
+//!
+//! Everything that reads from the device is `async` (browsers allow no blocking readback);
+//! native callers drive it with a simple executor. Each epoch reads back once.
+
+mod batch;
+pub mod checkpoint;
+mod device;
+mod error;
+mod eval;
+mod optim;
+mod run;
+mod state;
+mod train;
+
+pub use checkpoint::Checkpoint;
+pub use device::Backend;
+#[cfg(not(target_arch = "wasm32"))]
+pub use device::native_device;
+#[cfg(target_arch = "wasm32")]
+pub use device::webgpu_device;
+pub use error::EngineError;
+pub use eval::{Evaluation, evaluate};
+pub use run::{Event, Observer, run};
+pub use state::NetState;

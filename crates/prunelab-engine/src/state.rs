@@ -1,0 +1,130 @@
+//! The network being pruned: the burn module plus everything pruning keeps beside it — the
+//! rewind point θ0, the masks (on the host for selection, on the device for the training step)
+//! and the optimiser's momentum.
+
+use std::collections::HashMap;
+
+use burn::module::ParamId;
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use prunelab_core::rng::{Rng, he_normal};
+use prunelab_core::{Experiment, Layer, Masks};
+use prunelab_models::params::{self, ParamInfo, Role};
+use prunelab_models::{InputShape, Network};
+
+use crate::EngineError;
+
+pub struct NetState {
+    pub model: Network,
+    /// Every float tensor of the model, in model order (PyTorch names and shapes).
+    pub infos: Vec<ParamInfo>,
+    /// θ0 for every float tensor, PyTorch layout.
+    pub theta0: Vec<Vec<f32>>,
+    /// Masks over the kernels (the `Role::Kernel` entries of `infos`, in order).
+    pub masks: Masks,
+    pub(crate) device_masks: HashMap<ParamId, Tensor<1>>,
+    pub(crate) velocity: HashMap<ParamId, Tensor<1>>,
+    pub device: Device,
+}
+
+/// θ0 of one tensor (He et al. 2015 for kernels; zero biases; BN γ = 1, β = 0; fresh statistics).
+fn initial(info: &ParamInfo, kernel: u64, seed: u64) -> Vec<f32> {
+    let fill = |v: f32| vec![v; info.len()];
+    match info.role {
+        Role::Kernel => he_normal(&mut Rng::new(seed, kernel), &info.shape),
+        Role::Norm if info.name.ends_with("weight") => fill(1.0),
+        Role::Buffer if info.name.ends_with("running_var") => fill(1.0),
+        _ => fill(0.0),
+    }
+}
+
+impl NetState {
+    /// Build the model on `device` (autodiff enabled for training) with seeded θ0, all weights alive.
+    pub fn new(exp: &Experiment, input: InputShape, classes: usize, device: &Device) -> Self {
+        let model = Network::new(exp.model, input, classes, device).train();
+        let infos: Vec<ParamInfo> = params::read(&model).into_iter().map(|(i, _)| i).collect();
+        let mut kernel = 0;
+        let theta0: Vec<Vec<f32>> = infos
+            .iter()
+            .map(|info| {
+                kernel += u64::from(info.role == Role::Kernel);
+                initial(info, kernel, exp.seed)
+            })
+            .collect();
+        let layers: Vec<Layer> = Self::kernel_layers(&infos);
+        let mut state = Self {
+            model,
+            infos,
+            theta0,
+            masks: Masks::dense(&layers),
+            device_masks: HashMap::new(),
+            velocity: HashMap::new(),
+            device: device.clone(),
+        };
+        state.rewind();
+        state
+    }
+
+    fn kernel_layers(infos: &[ParamInfo]) -> Vec<Layer> {
+        infos.iter().filter(|i| i.role == Role::Kernel).map(|i| Layer::new(&i.name, &i.shape)).collect()
+    }
+
+    /// The prunable kernels, as the core crate sees them.
+    pub fn layers(&self) -> Vec<Layer> {
+        Self::kernel_layers(&self.infos)
+    }
+
+    /// Positions of the kernels within `infos`.
+    pub fn kernel_positions(&self) -> Vec<usize> {
+        (0..self.infos.len()).filter(|&i| self.infos[i].role == Role::Kernel).collect()
+    }
+
+    /// Weight rewinding: every tensor back to θ0 (masked kernels stay zero), momentum cleared.
+    pub fn rewind(&mut self) {
+        let values = self.theta0.clone();
+        self.load(&values);
+    }
+
+    /// Set every float tensor from host values (PyTorch layout), apply the masks and refresh
+    /// the device masks; optimiser state is cleared.
+    pub fn load(&mut self, values: &[Vec<f32>]) {
+        let by_id: HashMap<ParamId, usize> = self.infos.iter().enumerate().map(|(i, info)| (info.id, i)).collect();
+        let kernel_of: HashMap<ParamId, usize> =
+            self.kernel_positions().iter().enumerate().map(|(k, &i)| (self.infos[i].id, k)).collect();
+        let device = self.device.clone();
+        let masks = &self.masks;
+        let mut device_masks = HashMap::new();
+        self.model = params::update(self.model.clone(), |info, _| {
+            let mut v = values[*by_id.get(&info.id)?].clone();
+            if let Some(&k) = kernel_of.get(&info.id) {
+                let mask = masks.as_f32(k);
+                v.iter_mut().zip(&mask).for_each(|(w, m)| *w *= m);
+                let plain = device.clone().inner();
+                let flat = Tensor::<1>::from_data(TensorData::new(mask, [info.len()]), &plain);
+                device_masks.insert(info.id, params::native_flat(info, flat));
+            }
+            Some(Tensor::from_data(TensorData::new(v, [info.len()]), &device))
+        });
+        self.device_masks = device_masks;
+        self.velocity.clear();
+    }
+
+    /// Host copy of every float tensor (PyTorch layout) in one device read.
+    pub async fn read(&self) -> Result<Vec<Vec<f32>>, EngineError> {
+        let flats: Vec<Tensor<1>> = params::read(&self.model).into_iter().map(|(_, t)| t.inner()).collect();
+        let all = Tensor::cat(flats, 0).into_data_async().await.map_err(EngineError::device)?;
+        let all: Vec<f32> = all.convert::<f32>().try_into_vec().map_err(EngineError::device)?;
+        let mut out = Vec::with_capacity(self.infos.len());
+        let mut at = 0;
+        for info in &self.infos {
+            out.push(all[at..at + info.len()].to_vec());
+            at += info.len();
+        }
+        Ok(out)
+    }
+
+    /// The kernels among host values from [`NetState::read`].
+    pub fn kernels(&self, values: &[Vec<f32>]) -> Vec<Vec<f32>> {
+        self.kernel_positions().into_iter().map(|i| values[i].clone()).collect()
+    }
+}

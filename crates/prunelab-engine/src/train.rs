@@ -1,0 +1,56 @@
+//! One training epoch: forward with zero counting, backward, masked SGD step. Loss, accuracy and
+//! the per-channel zero counts accumulate on the device and are read back once, at the end.
+
+use std::collections::HashMap;
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::prelude::*;
+use prunelab_core::dnr::ZeroCounts;
+use prunelab_core::rng::Rng;
+use prunelab_data::Dataset;
+use prunelab_models::Probe;
+
+use crate::batch::batch;
+use crate::eval::Tally;
+use crate::optim::Sgd;
+use crate::state::NetState;
+use crate::EngineError;
+
+/// What an epoch measured on its training batches.
+#[derive(Clone, Debug)]
+pub struct EpochStats {
+    pub loss: f64,
+    pub accuracy: f64,
+    pub zeros: ZeroCounts,
+}
+
+/// Train `net` for one epoch over `data` in an order drawn from `rng`.
+pub async fn epoch(net: &mut NetState, data: &Dataset, sgd: &Sgd, batch_size: usize, rng: &mut Rng) -> Result<EpochStats, EngineError> {
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    rng.shuffle(&mut order);
+    let roles = net.infos.iter().map(|i| (i.id, i.role)).collect::<HashMap<_, _>>();
+    let loss_fn = CrossEntropyLossConfig::new().init(&net.device);
+    let mut tally = Tally::default();
+    let mut loss_sum: Option<Tensor<1>> = None;
+    for idx in order.chunks(batch_size) {
+        let (x, y) = batch(data, idx, &net.device);
+        let mut probe = Probe::counting();
+        let logits = net.model.forward(x, &mut probe);
+        let loss = loss_fn.forward(logits.clone(), y.clone());
+        let grads = loss.backward();
+        sgd.step(net, &grads, &roles);
+        let weighted = loss.inner() * idx.len() as f64;
+        loss_sum = Some(match loss_sum {
+            Some(s) => s + weighted,
+            None => weighted,
+        });
+        tally.add(logits.inner(), y.inner(), probe);
+    }
+    let loss_sum = match loss_sum {
+        Some(s) => s.into_data_async().await.map_err(EngineError::device)?.convert::<f64>().try_into_vec::<f64>().map_err(EngineError::device)?[0],
+        None => 0.0,
+    };
+    let (correct, zeros) = tally.read(data.len()).await?;
+    let n = data.len().max(1) as f64;
+    Ok(EpochStats { loss: loss_sum / n, accuracy: correct as f64 / n, zeros })
+}

@@ -1,0 +1,58 @@
+//! A small CIFAR-style CNN that adapts to its input (1×28×28 MNIST or 3×32×32 CIFAR):
+//! conv3×3(32)–ReLU–maxpool2 → conv3×3(64)–ReLU–maxpool2 → fc(128)–ReLU → fc(classes).
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::prelude::*;
+use prunelab_core::dnr::UnitLayer;
+
+use crate::network::InputShape;
+use crate::probe::Probe;
+
+#[derive(Module, Debug)]
+pub struct Cnn {
+    conv1: Conv2d,
+    conv2: Conv2d,
+    fc1: Linear,
+    fc2: Linear,
+    pool: MaxPool2d,
+    height: usize,
+    width: usize,
+}
+
+fn conv3x3(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new([c_in, c_out], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device)
+}
+
+impl Cnn {
+    pub fn new(input: InputShape, classes: usize, device: &Device) -> Self {
+        let [c, h, w] = input.0;
+        Self {
+            conv1: conv3x3(c, 32, device),
+            conv2: conv3x3(32, 64, device),
+            fc1: LinearConfig::new(64 * (h / 4) * (w / 4), 128).init(device),
+            fc2: LinearConfig::new(128, classes).init(device),
+            pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
+            height: h,
+            width: w,
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
+        let x = self.pool.forward(probe.relu(self.conv1.forward(x)));
+        let x = self.pool.forward(probe.relu(self.conv2.forward(x)));
+        let x = probe.relu(self.fc1.forward(x.flatten(1, 3)));
+        self.fc2.forward(x)
+    }
+
+    /// Counted ReLU layers; prunable kernels are conv1, conv2, fc1, fc2.
+    pub fn units(&self) -> Vec<UnitLayer> {
+        let (h, w) = (self.height, self.width);
+        vec![
+            UnitLayer { name: "conv1".into(), channels: 32, positions: h * w, incoming: vec![0] },
+            UnitLayer { name: "conv2".into(), channels: 64, positions: (h / 2) * (w / 2), incoming: vec![1] },
+            UnitLayer { name: "fc1".into(), channels: 128, positions: 1, incoming: vec![2] },
+        ]
+    }
+}

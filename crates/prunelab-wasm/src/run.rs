@@ -1,0 +1,58 @@
+//! `runExperiment(hash, data, onEvent)`: the engine on the browser's WebGPU device.
+
+use js_sys::{Function, Reflect, Uint8Array};
+use prunelab_core::Experiment;
+use prunelab_core::dnr::Dnr;
+use prunelab_core::report::CycleEntry;
+use prunelab_engine::{EngineError, Event, Observer, run, webgpu_device};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::{PAGE_FLAGS, to_js};
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum PageEvent<'a> {
+    Status { message: String },
+    Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
+    Cycle { entry: &'a CycleEntry },
+}
+
+struct Page(Function);
+
+impl Observer for Page {
+    fn on_event(&mut self, event: Event<'_>) -> Result<(), EngineError> {
+        let event = match event {
+            Event::Status(message) => PageEvent::Status { message },
+            Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr } => {
+                PageEvent::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr }
+            }
+            Event::Cycle { entry, .. } => PageEvent::Cycle { entry },
+        };
+        let value = to_js(&event).map_err(|_| EngineError::Stopped("cannot encode an event".into()))?;
+        self.0.call1(&JsValue::NULL, &value).map(|_| ()).map_err(|e| EngineError::Stopped(format!("the page's event handler failed: {e:?}")))
+    }
+}
+
+fn bytes(data: &JsValue, key: &str) -> Result<Vec<u8>, JsError> {
+    let value = Reflect::get(data, &JsValue::from_str(key)).map_err(|_| JsError::new(&format!("data.{key} is missing")))?;
+    let array: Uint8Array = value.dyn_into().map_err(|_| JsError::new(&format!("data.{key} must be a Uint8Array")))?;
+    Ok(array.to_vec())
+}
+
+/// Validate the hash's experiment, train and prune it on WebGPU, resolve to the results.
+#[wasm_bindgen(js_name = runExperiment)]
+pub async fn run_experiment(hash: String, data: JsValue, on_event: Function) -> Result<JsValue, JsError> {
+    let (exp, _) = Experiment::from_hash(&hash, PAGE_FLAGS);
+    exp.validate().map_err(|e| JsError::new(&e.to_string()))?;
+    let split = prunelab_data::mnist_from_idx_bytes(
+        &bytes(&data, "trainImages")?,
+        &bytes(&data, "trainLabels")?,
+        &bytes(&data, "testImages")?,
+        &bytes(&data, "testLabels")?,
+    )
+    .map_err(|e| JsError::new(&e.to_string()))?;
+    let device = webgpu_device().await.map_err(|e| JsError::new(&e.to_string()))?;
+    let results = run(&exp, &split, &device, &mut Page(on_event)).await.map_err(|e| JsError::new(&e.to_string()))?;
+    to_js(&results)
+}
