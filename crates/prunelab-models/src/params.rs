@@ -157,7 +157,7 @@ impl<F: FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>> ModuleMapper for Writ
             match (self.update)(&info, to_flat(&info, t.clone())) {
                 Some(flat) => {
                     let next: Tensor<D> = from_flat(&info, flat);
-                    if grad { next.require_grad() } else { next }
+                    if grad && next.is_autodiff() { next.require_grad() } else { next }
                 }
                 None => t,
             }
