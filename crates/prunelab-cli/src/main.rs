@@ -1,6 +1,7 @@
 //! `prunelab`: the native shell over the engine — the same experiments the page runs, at any scale.
 
 mod atomic;
+mod bench_cmd;
 mod data;
 mod dnr_cmd;
 mod guard;
@@ -44,6 +45,24 @@ enum Command {
         #[arg(long, default_value = "flex")]
         backend: String,
     },
+    /// Measure training throughput (forward + backward + masked SGD + zero counting) on random images.
+    Bench {
+        #[arg(long, default_value = "resnet20")]
+        model: String,
+        #[arg(long, default_value = "flex")]
+        backend: String,
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+        /// Timed steps, after as many warm-up steps.
+        #[arg(long, default_value_t = 10)]
+        steps: usize,
+        /// Input channels (1 for MNIST, 3 for CIFAR).
+        #[arg(long, default_value_t = 3)]
+        channels: usize,
+        /// Input height and width.
+        #[arg(long, default_value_t = 32)]
+        size: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +70,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { config, out, data, backend } => run_cmd::run(&config, &out, data, backend),
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
+        Command::Bench { model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -184,3 +184,13 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
     let wrong = prunelab(&["dnr", "--model", "cnn", "--checkpoint", &ck_path.display().to_string(), "--images", &images.display().to_string()]);
     assert!(!wrong.status.success() && stderr(&wrong).contains("is it a cnn checkpoint"), "{}", stderr(&wrong));
 }
+
+#[test]
+fn bench_prints_throughput_as_json() {
+    let o = prunelab(&["bench", "--model", "lenet300", "--channels", "1", "--size", "28", "--batch", "8", "--steps", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["images_per_s"].as_f64().expect("images/s") > 0.0, "{v}");
+    let bad = prunelab(&["bench", "--model", "alexnet"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("unknown model `alexnet`"));
+}

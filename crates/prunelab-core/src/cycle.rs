@@ -104,4 +104,18 @@ mod tests {
         assert_eq!(counts, CycleCounts { base: 1, ap: 0 });
         assert_eq!(m.alive(), 3);
     }
+
+    #[test]
+    fn p_equal_q_prunes_by_ap_alone_and_q_zero_by_magnitude_alone() {
+        let layers = [Layer::new("a", &[1, 4])];
+        let star = vec![vec![-0.5, 0.01, -0.25, 0.75]];
+        let init = vec![vec![-0.5, 0.0, 0.5, 0.0]];
+        let (m, counts) = prune_cycle(&experiment(Ap::Pro, 50.0, 50.0), 0, &star, &init, &Masks::dense(&layers));
+        // AP alone: the two negatives, smallest movement first (0.0 then 0.75)
+        assert_eq!(counts, CycleCounts { base: 0, ap: 2 });
+        assert_eq!(m.keep[0], vec![false, true, false, true]);
+        let (m, counts) = prune_cycle(&experiment(Ap::Pro, 50.0, 0.0), 0, &star, &init, &Masks::dense(&layers));
+        assert_eq!(counts, CycleCounts { base: 2, ap: 0 });
+        assert_eq!(m.keep[0], vec![true, false, false, true]);
+    }
 }

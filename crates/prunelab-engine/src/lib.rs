@@ -5,6 +5,7 @@
 //! Everything that reads from the device is `async` (browsers allow no blocking readback);
 //! native callers drive it with a simple executor. Each epoch reads back once.
 
+pub mod bench;
 mod batch;
 pub mod checkpoint;
 mod device;

@@ -1,0 +1,70 @@
+//! `test`: every test stage in order, stopping at the first failure, then a summary
+//! ending in `N passed, N failed[, N skipped]`.
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::cmd::{in_dir, run};
+use crate::ctx::Ctx;
+use crate::say::heading;
+use crate::{setup, web};
+
+type Stage<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
+
+/// Returns Ok(false) when a stage failed (after printing the summary line).
+pub fn test(ctx: &Ctx) -> Result<bool> {
+    setup::setup(ctx)?;
+    let stages: [Stage; 3] = [
+        (
+            "native tests (cargo test --workspace)",
+            Box::new(|| {
+                run(
+                    ctx,
+                    ctx.cargo()
+                        .env("PRUNELAB_DATA", ctx.root.join("data"))
+                        .args(["test", "--workspace", "--exclude", "xtask"]),
+                )
+            }),
+        ),
+        ("wasm + web build", Box::new(|| web::build(ctx))),
+        (
+            "headless browser test (tests/browser/run.mjs)",
+            Box::new(|| run(ctx, in_dir("node", &ctx.root).arg("tests/browser/run.mjs"))),
+        ),
+    ];
+    let total = stages.len();
+    let (mut passed, mut failed) = (0, 0);
+    let mut report = Vec::new();
+    for (i, (name, stage)) in stages.iter().enumerate() {
+        heading(format!("test stage {}/{total}: {name}", i + 1));
+        let start = Instant::now();
+        let result = stage();
+        let secs = start.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => {
+                passed += 1;
+                report.push(format!("  PASS  {name}  ({secs:.0} s)"));
+            }
+            Err(e) => {
+                failed += 1;
+                report.push(format!("  FAIL  {name}  ({secs:.0} s): {e:#}"));
+                for (later, _) in &stages[i + 1..] {
+                    report.push(format!("  SKIP  {later}  (an earlier stage failed)"));
+                }
+                break;
+            }
+        }
+    }
+    heading("test summary");
+    for line in &report {
+        println!("{line}");
+    }
+    let skipped = total - passed - failed;
+    if skipped > 0 {
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
+    Ok(failed == 0)
+}
