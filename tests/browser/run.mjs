@@ -133,6 +133,27 @@ const CASES = {
       return `"${msg}"`;
     },
   },
+  d: {
+    name: 'a second run in the same page reuses the WebGPU device',
+    hash: 'model=lenet300&cycles=1&epochs=1&train_size=64&test_size=64&batch=32&seed=1&autorun=1',
+    async check(page, base) {
+      const first = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
+      assert(first === 'done', `first run: status ${first}: ${await errorText(page)}`);
+      const before = await page.locator('#results').textContent();
+      await page.evaluate(() => {
+        location.hash = location.hash.replace('seed=1', 'seed=2');
+      });
+      await page.waitForFunction(
+        (prev) => ['done', 'error'].includes(document.body.dataset.status) &&
+          (document.body.dataset.status === 'error' || document.getElementById('results').textContent !== prev),
+        before,
+        { timeout: RUN_TIMEOUT_MS },
+      );
+      const status = await page.evaluate(() => document.body.dataset.status);
+      assert(status === 'done', `second run: status ${status}: ${await errorText(page)}`);
+      return 'two runs done';
+    },
+  },
   c: {
     name: 'without navigator.gpu shows the WebGPU notice',
     hash: 'model=lenet300&data=mnist&method=gm&ap=pro&p=20&q=2&cycles=1&epochs=1&seed=1&autorun=1',

@@ -3,9 +3,10 @@
 // prunes in the browser on WebGPU, showing progress and one table row per finished cycle.
 //
 // For tests and scripts: document.body.dataset.status is loading | idle | running | done | error;
+// window.prunelab holds the engine's API once it is loaded;
 // #results holds JSON.stringify(results) when done; #error shows the message on failure.
 
-import init, { parseState, runExperiment, stateToHash } from '../pkg/prunelab_wasm.js';
+import init, { benchTraining, parseState, runExperiment, stateToHash } from '../pkg/prunelab_wasm.js';
 import {
   MNIST_FILES,
   SETTINGS,
@@ -221,6 +222,8 @@ async function start(): Promise<void> {
     return;
   }
   engineReady = true;
+  // For scripts and benchmarks (tests/browser/bench.mjs): the engine's API, once loaded.
+  (window as Window & { prunelab?: object }).prunelab = { parseState, stateToHash, runExperiment, benchTraining };
   ui.run.disabled = false;
   ui.run.addEventListener('click', () => void run());
   window.addEventListener('hashchange', () => {

@@ -10,6 +10,21 @@ use wasm_bindgen::prelude::*;
 
 use crate::{PAGE_FLAGS, to_js};
 
+thread_local! {
+    /// The page's WebGPU device: initialised once, reused by every later run (a second
+    /// initialisation of the same adapter is refused).
+    static DEVICE: std::cell::RefCell<Option<burn::prelude::Device>> = const { std::cell::RefCell::new(None) };
+}
+
+async fn device() -> Result<burn::prelude::Device, JsError> {
+    if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = webgpu_device().await.map_err(|e| JsError::new(&e.to_string()))?;
+    DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
+    Ok(device)
+}
+
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum PageEvent<'a> {
@@ -52,7 +67,22 @@ pub async fn run_experiment(hash: String, data: JsValue, on_event: Function) -> 
         &bytes(&data, "testLabels")?,
     )
     .map_err(|e| JsError::new(&e.to_string()))?;
-    let device = webgpu_device().await.map_err(|e| JsError::new(&e.to_string()))?;
+    let device = device().await?;
     let results = run(&exp, &split, &device, &mut Page(on_event)).await.map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&results)
+}
+
+/// Milliseconds per training step (forward + backward + masked SGD + zero counting) of `model` at
+/// `batch` on WebGPU, on random `channels`×`size`×`size` images, after `steps` warm-up steps.
+#[wasm_bindgen(js_name = benchTraining)]
+pub async fn bench_training(model: String, batch: usize, steps: usize, channels: usize, size: usize) -> Result<f64, JsError> {
+    let mut exp = Experiment::default();
+    exp.set("model", &model).map_err(|e| JsError::new(&e.to_string()))?;
+    exp.batch = batch.max(1);
+    let device = device().await?;
+    let now = || std::time::Duration::from_secs_f64(js_sys::Date::now() / 1e3);
+    let step = prunelab_engine::bench::training_step(&exp, [channels, size, size], &device, steps, now)
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(step.as_secs_f64() * 1e3)
 }
