@@ -92,6 +92,7 @@ impl NetState {
         let kernel_of: HashMap<ParamId, usize> =
             self.kernel_positions().iter().enumerate().map(|(k, &i)| (self.infos[i].id, k)).collect();
         let device = self.device.clone();
+        let plain = device.clone().inner();
         let masks = &self.masks;
         let mut device_masks = HashMap::new();
         self.model = params::update(self.model.clone(), |info, _| {
@@ -99,7 +100,6 @@ impl NetState {
             if let Some(&k) = kernel_of.get(&info.id) {
                 let mask = masks.as_f32(k);
                 v.iter_mut().zip(&mask).for_each(|(w, m)| *w *= m);
-                let plain = device.clone().inner();
                 let flat = Tensor::<1>::from_data(TensorData::new(mask, [info.len()]), &plain);
                 device_masks.insert(info.id, params::native_flat(info, flat));
             }
