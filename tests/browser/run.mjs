@@ -98,8 +98,11 @@ const CASES = {
     async check(page, base) {
       const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
       assert(status === 'done', `status is ${status}, not done: ${await errorText(page)}`);
-      const results = JSON.parse(await page.locator('#results').textContent());
-      assert(Array.isArray(results), 'results is not an array');
+      const run = JSON.parse(await page.locator('#results').textContent());
+      assert(run.label === 'GM + AP-Pro', `results.label is ${run.label}, not 'GM + AP-Pro'`);
+      assert(run.seed === 1 && typeof run.experiment === 'string', 'results lack seed / experiment');
+      const results = run.cycles;
+      assert(Array.isArray(results), 'results.cycles is not an array');
       assert(results.length === 2, `expected 2 cycle entries, got ${results.length}`);
       const [c0, c1] = results;
       assert(c0.remaining === 1, `entry 0 remaining is ${c0.remaining}, not 1`);

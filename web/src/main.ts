@@ -196,10 +196,10 @@ async function run(): Promise<void> {
     ui.statusLine.textContent = 'Starting…';
     const results = (await runExperiment(stateHash, data, onEvent)) as Results;
     // The returned results are authoritative: rebuild the table from them.
-    ui.cycles.replaceChildren(...results.map(cycleRow));
+    ui.cycles.replaceChildren(...results.cycles.map(cycleRow));
     ui.results.textContent = JSON.stringify(results);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
-    ui.statusLine.textContent = `Done: ${results.length} cycles in ${secs} s.`;
+    ui.statusLine.textContent = `Done: ${results.label}, ${results.cycles.length} cycles in ${secs} s.`;
     setStatus('done');
   } catch (e) {
     ui.statusLine.textContent = 'Failed (see the message above).';

@@ -3,15 +3,20 @@
 
 export type Model = 'lenet300' | 'cnn' | 'resnet20';
 export type Dataset = 'mnist' | 'cifar10';
-export type Ap = 'none' | 'lite' | 'pro';
+export type Ap = 'none' | 'lite' | 'pro' | 'solo' | 'no-wr' | 'output' | 'bias';
+export type Method = 'gm' | 'taylor' | 'lamp' | 'lap' | 'imp' | 'random' | 'snip' | 'l1-channel' | 'l2-channel';
 
+/** The engine's experiment state (prunelab_core::state::Experiment); the keys shown here are the
+ * ones the page displays, the rest pass through unchanged. */
 export interface State {
+  recipe: 'custom' | 'ap-paper';
   model: Model;
   data: Dataset;
-  method: 'gm';
+  method: Method;
   ap: Ap;
   p: number;
-  q: number;
+  /** null = auto (0.1·p) */
+  q: number | null;
   cycles: number;
   epochs: number;
   seed: number;
@@ -46,11 +51,22 @@ export interface CycleEntry {
   /** 0..1 */
   test_accuracy: number;
   train_loss: number;
-  pruned: { base: number; ap: number };
+  /** test accuracy at the epoch of best validation accuracy (= test_accuracy without a validation split) */
+  early_stop_accuracy: number;
+  val_accuracy: number | null;
+  best_epoch: number;
+  pruned: { base: number; ap: number; boosted: number };
   dnr: { static: number; dynamic: number; per_layer: LayerDnr[] };
 }
 
-export type Results = CycleEntry[];
+/** One run, the schema of the CLI's results.json. */
+export interface Results {
+  label: string;
+  seed: number;
+  /** the run's state as a URL hash */
+  experiment: string;
+  cycles: CycleEntry[];
+}
 
 export type RunEvent =
   | { kind: 'status'; message: string }
@@ -141,6 +157,8 @@ export function formatSetting(key: keyof State, state: State): string {
       return v === 'mnist' ? 'MNIST' : v === 'cifar10' ? 'CIFAR-10' : String(v);
     case 'method':
       return v === 'gm' ? 'global magnitude (gm)' : String(v);
+    case 'q':
+      return v === null ? `auto (${(state.p / 10).toString()})` : String(v);
     case 'ap':
       return AP_NAMES[String(v)] ?? String(v);
     case 'train_size':

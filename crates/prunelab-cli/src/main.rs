@@ -5,6 +5,7 @@ mod bench_cmd;
 mod data;
 mod dnr_cmd;
 mod guard;
+mod report_cmd;
 mod run_cmd;
 
 use std::path::PathBuf;
@@ -21,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the pruning cycles of a TOML config; writes DIR/results.json and DIR/cycle-NN.safetensors.
+    /// Run the pruning cycles of a TOML config; writes DIR/results.json and DIR/cycle-NN.safetensors
+    /// (one folder per run, DIR/<label>/seed-<n>/, when the config lists `seeds` or `[[variant]]`s).
     Run {
         #[arg(long)]
         config: PathBuf,
@@ -33,6 +35,25 @@ enum Command {
         /// Override the config's backend (wgpu | flex).
         #[arg(long)]
         backend: Option<String>,
+    },
+    /// Tabulate runs as the AP paper does (rows = methods, columns = λ, mean ± std over seeds) and
+    /// plot accuracy and static/dynamic DNR vs λ: report.md, report.csv, accuracy.svg/png, dnr.svg/png.
+    Report {
+        /// Run folders (searched recursively for results.json).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the report goes (default: the first DIR).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Columns: λ targets in percent (default 32.8,26.2,13.4,5.72); each uses the nearest cycle.
+        #[arg(long = "lambda")]
+        lambdas: Option<String>,
+        /// early-stop (test accuracy at the best validation epoch) or final.
+        #[arg(long, default_value = "early-stop")]
+        accuracy: String,
+        /// Add the mean DNR in parentheses: static or dynamic (Tables 10–11 style).
+        #[arg(long)]
+        dnr: Option<String>,
     },
     /// Print the static/dynamic DNR of a checkpoint (its `_mask` applied) on IDX images, as JSON.
     Dnr {
@@ -69,6 +90,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { config, out, data, backend } => run_cmd::run(&config, &out, data, backend),
+        Command::Report { dirs, out, lambdas, accuracy, dnr } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr }),
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
         Command::Bench { model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
     };

@@ -62,6 +62,11 @@ fn bad_configs_exit_non_zero_with_one_line() {
         ("p = -1", "p (-1) must be in (0, 100)"),
         ("backend = \"tpu\"", "unknown backend `tpu`"),
         ("cycles = [", "not valid TOML"),
+        ("method = \"obd\"", "unknown method `obd`"),
+        ("ap = \"bias\"", "needs ap_bias_k"),
+        ("method = \"taylor\"\ntaylor_batches = 0", "taylor_batches must be at least 1"),
+        ("p = 10\nq = \"auto\"\n[[variant]]\nq = 20", "q (20) must be between 0 and p (10)"),
+        ("seeds = [\"a\"]", "seeds must be a non-empty list"),
     ] {
         let o = prunelab(&["run", "--config", &config(tmp.path(), text), "--out", &out]);
         assert!(!o.status.success(), "{text} was accepted");
@@ -144,11 +149,13 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
     assert!(o.status.success(), "{}", stderr(&o));
 
     let results: Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results")).expect("json");
-    let entries = results.as_array().expect("one entry per cycle");
+    assert_eq!((results["label"].as_str(), results["seed"].as_u64()), (Some("GM + AP-Pro"), Some(1)));
+    assert!(results["experiment"].as_str().expect("hash").contains("ap=pro"));
+    let entries = results["cycles"].as_array().expect("one entry per cycle");
     assert_eq!(entries.len(), 3);
     for (c, e) in entries.iter().enumerate() {
         assert_eq!(e["cycle"], c as u64);
-        for key in ["remaining", "remaining_after", "test_accuracy", "train_loss"] {
+        for key in ["remaining", "remaining_after", "test_accuracy", "early_stop_accuracy", "train_loss"] {
             assert!(e[key].is_f64(), "{key} in {e}");
         }
         assert!(e["pruned"]["base"].is_u64() && e["pruned"]["ap"].is_u64());
@@ -193,4 +200,43 @@ fn bench_prints_throughput_as_json() {
     assert!(v["images_per_s"].as_f64().expect("images/s") > 0.0, "{v}");
     let bad = prunelab(&["bench", "--model", "alexnet"]);
     assert!(!bad.status.success() && stderr(&bad).contains("unknown model `alexnet`"));
+}
+
+#[test]
+fn a_sweep_then_report_gives_the_papers_table_and_two_plots() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    write_mnist(&data.join("mnist"), 200, 40);
+    let cfg = config(
+        tmp.path(),
+        "model = \"lenet300\"\np = 50\nq = 2\ncycles = 2\nepochs = 1\nlr = 0.02\nbatch = 50\nval_size = 50\nseeds = [1, 2]\n\
+         [[variant]]\nap = \"none\"\n[[variant]]\nap = \"pro\"\n[[variant]]\nap = \"lite\"\ntarget = 50\n[[variant]]\nap = \"lite\"\ntarget = 25\n",
+    );
+    let out = tmp.path().join("sweep");
+    let o = prunelab(&["run", "--config", &cfg, "--out", &out.display().to_string(), "--data", &data.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for dir in ["gm/seed-1", "gm/seed-2", "gm-ap-pro/seed-2", "gm-ap-lite-to-50/seed-1", "gm-ap-lite-to-25/seed-2"] {
+        assert!(out.join(dir).join("results.json").exists(), "{dir}");
+    }
+    let report = tmp.path().join("report");
+    let o = prunelab(&["report", &out.display().to_string(), "--out", &report.display().to_string(), "--lambda", "50,25", "--dnr", "dynamic"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(report.join("report.md")).expect("report.md");
+    assert!(md.contains(String::from_utf8_lossy(&o.stdout).trim()), "stdout is the report's table");
+    for row in ["| GM |", "| GM + AP-Pro |", "| GM + AP-Lite |"] {
+        let line = md.lines().find(|l| l.starts_with(row)).unwrap_or_else(|| panic!("{row} missing in {md}"));
+        assert_eq!(line.matches(" ± ").count(), 2, "two λ columns filled: {line}");
+        assert!(line.contains("%)"), "dynamic DNR in parentheses: {line}");
+    }
+    let csv = std::fs::read_to_string(report.join("report.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 1 + 3 * 2, "{csv}");
+    for plot in ["accuracy.svg", "dnr.svg"] {
+        let svg = std::fs::read_to_string(report.join(plot)).expect(plot);
+        assert!(svg.contains("GM + AP-Lite") && svg.contains("<svg"), "{plot}");
+    }
+    for plot in ["accuracy.png", "dnr.png"] {
+        assert!(std::fs::read(report.join(plot)).expect(plot).starts_with(b"\x89PNG"), "{plot}");
+    }
+    let nothing = prunelab(&["report", &tmp.path().join("data").display().to_string()]);
+    assert!(!nothing.status.success() && stderr(&nothing).contains("results.json"), "{}", stderr(&nothing));
 }

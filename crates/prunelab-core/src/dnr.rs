@@ -84,6 +84,37 @@ pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &Zero
     Dnr { static_: total.0 / denom, dynamic: total.1 / denom, per_layer }
 }
 
+/// Per-row dead rate: for every prunable kernel `l` (model order, like `layers`) and each of its
+/// rows (output neuron / filter `j`), the fraction of observations on which the ReLU unit(s) that
+/// row feeds were dead. Kernel `l` feeds a counted layer `U` when `U.incoming` contains `l`, and row
+/// `j` feeds channel `j` of `U`; an observation is one sample at one position, so a channel of `U`
+/// contributes `dead[U][j]` zeros out of `samples · U.positions`. When a kernel feeds several
+/// counted layers their zeros and observations are pooled.
+///
+/// `None` for rows that feed no counted ReLU (the classifier; a channel index beyond `U.channels`)
+/// and for every row when nothing was observed (`samples == 0`). Rates lie in [0, 1], never NaN.
+/// Used by AP-output (AP paper, §4.4) to locate dead neurons by their outputs.
+pub fn row_dead_rate(units: &[UnitLayer], layers: &[Layer], zeros: &ZeroCounts) -> Vec<Vec<Option<f32>>> {
+    layers
+        .iter()
+        .enumerate()
+        .map(|(l, layer)| {
+            (0..layer.outputs())
+                .map(|j| {
+                    let (mut dead, mut seen) = (0u64, 0u64);
+                    for (unit, counts) in units.iter().zip(&zeros.dead) {
+                        if j < unit.channels && unit.incoming.contains(&l) && let Some(&d) = counts.get(j) {
+                            dead += d;
+                            seen += zeros.samples * unit.positions as u64;
+                        }
+                    }
+                    (seen > 0).then(|| (dead as f64 / seen as f64).min(1.0) as f32)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +161,30 @@ mod tests {
         assert_eq!(d.per_layer[0].dynamic, 1.0 / 8.0);
         assert_eq!(d.per_layer[1].static_, 0.0);
         assert_eq!(d.per_layer[1].dynamic, 0.5);
+    }
+
+    /// fc1 [3,2] feeds `fc1` (3 channels, 1 position); the classifier fc2 [2,3] feeds nothing.
+    /// conv [2,1,3,3] feeds two counted layers (its own ReLU with 4 positions and a pooled sum with
+    /// 1 position): filter 0 has 1 + 1 zeros of 2·4 + 2·1 = 10 observations, filter 1 has 8 + 2.
+    #[test]
+    fn row_dead_rates() {
+        let layers = [
+            Layer::new("fc1.weight", &[3, 2]),
+            Layer::new("fc2.weight", &[2, 3]),
+            Layer::new("conv.weight", &[2, 1, 3, 3]),
+        ];
+        let units = [
+            UnitLayer { name: "fc1".into(), channels: 3, positions: 1, incoming: vec![0] },
+            UnitLayer { name: "conv".into(), channels: 2, positions: 4, incoming: vec![2] },
+            UnitLayer { name: "sum".into(), channels: 2, positions: 1, incoming: vec![2] },
+            UnitLayer { name: "identity".into(), channels: 2, positions: 1, incoming: vec![] },
+        ];
+        let zeros = ZeroCounts { samples: 2, dead: vec![vec![0, 1, 2], vec![1, 8], vec![1, 2], vec![2, 2]] };
+        let r = row_dead_rate(&units, &layers, &zeros);
+        assert_eq!(r[0], vec![Some(0.0), Some(0.5), Some(1.0)]);
+        assert_eq!(r[1], vec![None, None]);
+        assert_eq!(r[2], vec![Some(0.2), Some(1.0)]);
+        let nothing_seen = row_dead_rate(&units, &layers, &ZeroCounts { samples: 0, dead: zeros.dead.clone() });
+        assert!(nothing_seen.iter().flatten().all(Option::is_none));
     }
 }

@@ -3,9 +3,13 @@
 //!
 //! - [`state`]: the experiment description that is both the page's URL hash and the CLI's TOML.
 //! - [`mask`]: keep/prune masks over the prunable conv/linear kernels.
-//! - [`criterion`]: the global lowest-score selection shared by every criterion, and Global Magnitude.
+//! - [`criterion`]: the lowest-score selection every criterion shares, and the base methods
+//!   (Global Magnitude, LAMP, LAP, IMP, Random, Taylor/SNIP scores, L1/L2 channel).
 //! - [`ap`]: the Activate-while-Pruning metric (AP paper, Algorithm 1).
-//! - [`cycle`]: how many weights each cycle removes and by whom (AP paper, Algorithm 2).
+//! - [`cycle`]: how many weights each cycle removes and by whom (AP paper, Algorithm 2), for
+//!   every AP variant (Lite, Pro, SOLO, NO-WR, output, bias-k).
+//! - [`schedule`]: the LR schedule (warm-up, step decay) and Zhu & Gupta's gradual target.
+//! - [`plan`]: a config's runs (variants × seeds) and their labels.
 //! - [`dnr`]: static / dynamic Dead Neuron Rate from per-channel zero counts (AP paper, eq. 1–2).
 //! - [`report`]: the `results.json` schema.
 
@@ -16,8 +20,10 @@ pub mod dnr;
 pub mod mask;
 pub mod report;
 pub mod rng;
+pub mod schedule;
+pub mod plan;
 pub mod state;
 
-pub use cycle::{CycleCounts, prune_cycle};
+pub use cycle::{CycleCounts, Observed, Pruning, prune_cycle};
 pub use mask::{Layer, Masks};
 pub use state::{Experiment, StateError};

@@ -22,7 +22,26 @@ pub fn subset(data: &Dataset, n: usize) -> Dataset {
     let mut order: Vec<usize> = (0..data.len()).collect();
     prunelab_core::rng::Rng::new(0, 0x5eb5e7).shuffle(&mut order);
     order.truncate(n);
-    let images = order.iter().flat_map(|&i| data.image(i).iter().copied()).collect();
-    let labels = order.iter().map(|&i| data.labels[i]).collect();
+    pick(data, &order)
+}
+
+/// Hold out `n` training images as a validation split (a fixed, seed-independent choice), so
+/// early stopping never looks at the test split.
+pub fn hold_out(data: &Dataset, n: usize) -> Result<(Dataset, Option<Dataset>), prunelab_core::StateError> {
+    if n == 0 {
+        return Ok((data.clone(), None));
+    }
+    if n >= data.len() {
+        return Err(prunelab_core::StateError::Invalid(format!("val_size ({n}) must be smaller than the training images used ({})", data.len())));
+    }
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    prunelab_core::rng::Rng::new(0, 0x7a1d).shuffle(&mut order);
+    let (val, train) = order.split_at(n);
+    Ok((pick(data, train), Some(pick(data, val))))
+}
+
+fn pick(data: &Dataset, idx: &[usize]) -> Dataset {
+    let images = idx.iter().flat_map(|&i| data.image(i).iter().copied()).collect();
+    let labels = idx.iter().map(|&i| data.labels[i]).collect();
     Dataset { images, labels, shape: data.shape, classes: data.classes }
 }

@@ -9,8 +9,10 @@ use prunelab_core::rng::Rng;
 use prunelab_data::Dataset;
 use prunelab_models::InputShape;
 
+use crate::hooks::Hooks;
 use crate::optim::Sgd;
 use crate::state::NetState;
+use crate::train::Stepping;
 use crate::{EngineError, train};
 
 /// Random images and labels, `n` samples of `shape`.
@@ -28,9 +30,11 @@ pub async fn training_step(exp: &Experiment, input: [usize; 3], device: &Device,
     let data = random_images(exp.batch * steps, input, 10);
     let mut net = NetState::new(exp, InputShape(input), 10, &device.clone().autodiff());
     let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
-    let mut rng = Rng::new(exp.seed, 0);
-    train::epoch(&mut net, &data, &sgd, exp.batch, &mut rng).await?;
+    let lr = |_| exp.lr;
+    let mut how = Stepping { sgd, batch_size: exp.batch, lr: &lr, act_reg: (exp.act_reg, exp.act_reg_weight) };
+    let (mut rng, mut step, mut hooks) = (Rng::new(exp.seed, 0), 0, Hooks::default());
+    train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng).await?;
     let start = now();
-    train::epoch(&mut net, &data, &sgd, exp.batch, &mut rng).await?;
+    train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng).await?;
     Ok((now() - start) / steps.max(1) as u32)
 }

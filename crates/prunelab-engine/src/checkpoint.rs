@@ -2,10 +2,11 @@
 //!
 //! Names and layouts are PyTorch's (`fc1.weight` is `[out, in]`, conv `[out, in, kh, kw]`, BN
 //! `weight`/`bias`/`running_mean`/`running_var`/`num_batches_tracked`). Beside each tensor:
-//! `<param>_init` — the rewind point θ0; for kernels `<param>_mask_prev` — the mask the cycle
+//! `<param>_init` — the rewind point (θ0, or θ_k when rewinding to iteration k); for kernels `<param>_mask_prev` — the mask the cycle
 //! trained with — and `<param>_mask` — the mask after the cycle's pruning (float 0/1). The plain
 //! `<param>` values are the cycle's trained θ*, before pruning. Metadata `kernels` lists the
-//! prunable kernels in model order (the layer order that breaks selection ties).
+//! prunable kernels in model order (the layer order that breaks selection ties). For Global
+//! Taylor and SNIP, `<param>_score` holds the accumulated |θ·g| the cycle's pruning ranked by.
 
 use std::collections::HashMap;
 
@@ -43,15 +44,16 @@ impl Checkpoint {
         self.tensors.push((name, Entry { shape: Vec::new(), bytes: value.to_le_bytes().to_vec(), dtype: Dtype::I64 }));
     }
 
-    /// The checkpoint of one cycle: trained `theta_star` (all tensors, PyTorch layout), θ0, and
-    /// the masks before and after pruning. `steps` fills BN's `num_batches_tracked`.
-    pub fn cycle(net: &NetState, theta_star: &[Vec<f32>], mask_prev: &Masks, mask: &Masks, steps: u64) -> Self {
+    /// The checkpoint of one cycle: trained `theta_star` (all tensors, PyTorch layout), the
+    /// rewind point `init`, and the masks before and after pruning. `steps` fills BN's
+    /// `num_batches_tracked`.
+    pub fn cycle(net: &NetState, theta_star: &[Vec<f32>], init: &[Vec<f32>], mask_prev: &Masks, mask: &Masks, steps: u64) -> Self {
         let mut ck = Self::default();
         let mut kernel = 0;
         for (i, info) in net.infos.iter().enumerate() {
             ck.push_f32(&info.name, &info.shape, &theta_star[i]);
             if info.role != Role::Buffer {
-                ck.push_f32(format!("{}_init", info.name), &info.shape, &net.theta0[i]);
+                ck.push_f32(format!("{}_init", info.name), &info.shape, &init[i]);
             }
             if info.role == Role::Kernel {
                 ck.push_f32(format!("{}_mask_prev", info.name), &info.shape, &mask_prev.as_f32(kernel));

@@ -11,8 +11,10 @@ pub mod checkpoint;
 mod device;
 mod error;
 mod eval;
+mod hooks;
 mod optim;
 mod run;
+mod scores;
 mod state;
 mod train;
 

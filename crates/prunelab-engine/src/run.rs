@@ -1,19 +1,30 @@
-//! The pruning run (AP paper, Algorithm 2). Cycle c = 0..=cycles: train from θ0 with the current
-//! mask, evaluate (accuracy, DNR on the test split), then — except after the last — prune
-//! (base method X, then AP; see `prunelab_core::cycle`) and rewind the survivors to θ0.
+//! The pruning run (AP paper, Algorithm 2). Cycle c = 0, 1, …: train with the current mask
+//! (LR schedule per `retrain`), evaluate (accuracy, DNR; early stopping on the validation split),
+//! then — unless it was the last — prune (base method X, then the AP step; see
+//! `prunelab_core::cycle`) and restart the survivors: rewound to θ_k (`weight-rewind`, Algorithm
+//! 2 step ii), or kept at θ* (`lr-rewind`, `fine-tune`, and AP-NO-WR).
+
+use std::collections::BTreeSet;
 
 use burn::prelude::*;
+use prunelab_core::cycle::{Observed, Pruning, prunings};
 use prunelab_core::dnr::{Dnr, dnr};
-use prunelab_core::report::CycleEntry;
+use prunelab_core::plan::label;
+use prunelab_core::report::{CycleEntry, RunResult};
 use prunelab_core::rng::Rng;
-use prunelab_core::{CycleCounts, Experiment, prune_cycle};
-use prunelab_data::Split;
+use prunelab_core::schedule::retrain_lr;
+use prunelab_core::state::{Ap, Method, Retrain, Schedule};
+use prunelab_core::{CycleCounts, Experiment, StateError, ap, prune_cycle};
+use prunelab_data::{Dataset, Split};
 use prunelab_models::InputShape;
 
-use crate::batch::subset;
+use crate::batch::{hold_out, subset};
 use crate::eval::evaluate;
+use crate::hooks::Hooks;
 use crate::optim::Sgd;
+use crate::scores::gradient_scores;
 use crate::state::NetState;
+use crate::train::{EpochStats, Stepping};
 use crate::{Checkpoint, EngineError, train};
 
 /// Progress reported while a run goes on.
@@ -21,7 +32,7 @@ pub enum Event<'a> {
     Status(String),
     /// An epoch's training loss/accuracy and the DNR of its own training pass (no extra pass).
     Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
-    /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, θ0).
+    /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, rewind point).
     Cycle { entry: &'a CycleEntry, checkpoint: &'a Checkpoint },
 }
 
@@ -35,59 +46,186 @@ fn order_stream(cycle: u32, epoch: u32) -> u64 {
     (1 << 40) + (u64::from(cycle) << 20) + u64::from(epoch)
 }
 
+/// Stream of the batches Taylor / SNIP scores are summed over.
+fn score_stream(cycle: u32) -> u64 {
+    (1 << 41) + u64::from(cycle)
+}
+
+/// What one training of a cycle produced.
+struct Trained {
+    stats: EpochStats,
+    /// (best validation accuracy, test accuracy at that epoch, epoch)
+    best: Option<(f64, f64, u32)>,
+}
+
+/// The data of a run: training (validation held out), validation, test.
+struct Splits {
+    train: Dataset,
+    val: Option<Dataset>,
+    test: Dataset,
+}
+
 /// Run `exp` on `split` on `device` (a plain device; autodiff is enabled here).
-pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mut impl Observer) -> Result<Vec<CycleEntry>, EngineError> {
+pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mut impl Observer) -> Result<RunResult, EngineError> {
     exp.validate()?;
-    let train_set = subset(&split.train, exp.train_size);
-    let test_set = subset(&split.test, exp.test_size);
+    let (train, val) = hold_out(&subset(&split.train, exp.train_size), exp.val_size)?;
+    let data = Splits { train, val, test: subset(&split.test, exp.test_size) };
     observer.on_event(Event::Status(format!(
-        "{} on {} ({} train / {} test images), {} cycles × {} epochs",
-        exp.model, exp.data, train_set.len(), test_set.len(), exp.cycles, exp.epochs
+        "{} on {} ({} train / {} validation / {} test images): {}",
+        exp.model,
+        exp.data,
+        data.train.len(),
+        data.val.as_ref().map_or(0, Dataset::len),
+        data.test.len(),
+        label(exp)
     )))?;
-    let mut net = NetState::new(exp, InputShape(train_set.shape), train_set.classes, &device.clone().autodiff());
-    let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
-    let steps = u64::from(exp.epochs) * train_set.len().div_ceil(exp.batch) as u64;
+    let mut net = NetState::new(exp, InputShape(data.train.shape), data.train.classes, &device.clone().autodiff());
+    let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
+    let rewinds = exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr;
+    if rewinds && exp.rewind_iteration > u64::from(exp.epochs) * per_epoch {
+        return Err(StateError::Invalid(format!(
+            "rewind_iteration ({}) is past the first training ({} steps)",
+            exp.rewind_iteration,
+            u64::from(exp.epochs) * per_epoch
+        ))
+        .into());
+    }
     let (units, layers) = (net.model.units(), net.layers());
+    let bias_of = net.bias_of_kernels();
+    let mut rewind_point = net.theta0.clone();
+    let mut boosted = BTreeSet::new();
     let mut entries = Vec::new();
-    for cycle in 0..=exp.cycles {
-        let remaining = net.masks.remaining();
-        let mut train_loss = 0.0;
-        for epoch in 0..exp.epochs {
-            let mut rng = Rng::new(exp.seed, order_stream(cycle, epoch));
-            let stats = train::epoch(&mut net, &train_set, &sgd, exp.batch, &mut rng).await?;
-            train_loss = stats.loss;
-            let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
-            observer.on_event(Event::Epoch { cycle, epoch, loss: stats.loss, train_accuracy: stats.accuracy, remaining, dnr })?;
+    for cycle in 0.. {
+        let start = net.masks.remaining();
+        let mut hooks = if exp.schedule == Schedule::Gradual { Hooks::gradual(exp, per_epoch) } else { Hooks::default() };
+        if cycle == 0 && rewinds && exp.rewind_iteration > 0 {
+            hooks.capture_at = Some(exp.rewind_iteration);
         }
-        let eval = evaluate(&net, &test_set, exp.batch.max(256)).await?;
+        let trained = train_cycle(exp, cycle, &mut net, &data, &mut hooks, observer).await?;
+        if let Some(point) = hooks.captured.take() {
+            rewind_point = point;
+        }
+        let eval = evaluate(&net, &data.test, exp.batch.max(256)).await?;
         let values = net.read().await?;
         let mask_prev = net.masks.clone();
-        let (mask, pruned) = if cycle < exp.cycles {
-            prune_cycle(exp, cycle, &net.kernels(&values), &net.kernels(&net.theta0), &mask_prev)
+        let reached = exp.target.is_some_and(|t| start * 100.0 <= t);
+        let prune = cycle < prunings(exp) && !reached;
+        let scores = if prune { scores(exp, cycle, &mut net, &data.train, &rewind_point).await? } else { None };
+        let pruning = if prune {
+            let (theta, theta0) = (net.kernels(&values), net.kernels(&rewind_point));
+            let dead = (exp.ap == Ap::Output).then(|| ap::row_dead_rate(&units, &layers, &trained.stats.zeros));
+            let obs = Observed { layers: &layers, theta_star: &theta, theta0: &theta0, scores: scores.as_deref(), dead_rate: dead.as_deref() };
+            prune_cycle(exp, cycle, &obs, &mask_prev)?
         } else {
-            (mask_prev.clone(), CycleCounts::default())
+            let counts = CycleCounts { base: hooks.pruned, ..CycleCounts::default() };
+            Pruning { masks: mask_prev.clone(), counts, boosted: Vec::new() }
         };
         let entry = CycleEntry {
             cycle,
-            remaining,
-            remaining_after: mask.remaining(),
+            remaining: if exp.schedule == Schedule::Gradual { mask_prev.remaining() } else { start },
+            remaining_after: pruning.masks.remaining(),
             test_accuracy: eval.accuracy,
-            train_loss,
-            pruned,
+            early_stop_accuracy: trained.best.map_or(eval.accuracy, |b| b.1),
+            val_accuracy: trained.best.map(|b| b.0),
+            best_epoch: trained.best.map_or(exp.epochs - 1, |b| b.2),
+            train_loss: trained.stats.loss,
+            pruned: pruning.counts,
             dnr: eval.dnr,
         };
-        let mut checkpoint = Checkpoint::cycle(&net, &values, &mask_prev, &mask, steps);
-        checkpoint.metadata.extend([
-            ("model".to_string(), exp.model.to_string()),
-            ("classes".to_string(), train_set.classes.to_string()),
-            ("input".to_string(), format!("{:?}", train_set.shape)),
-            ("cycle".to_string(), cycle.to_string()),
-            ("experiment".to_string(), exp.to_hash()),
-        ]);
+        let checkpoint = checkpoint(exp, cycle, &net, &values, &rewind_point, &mask_prev, &pruning, scores.as_deref(), &data.train, per_epoch);
         observer.on_event(Event::Cycle { entry: &entry, checkpoint: &checkpoint })?;
         entries.push(entry);
-        net.masks = mask;
-        net.rewind();
+        if !prune {
+            break;
+        }
+        // Restart the survivors: θ_k (weight rewinding) or θ*; AP-bias raises located biases.
+        let mut next = if rewinds { rewind_point.clone() } else { values };
+        let fresh: Vec<(usize, usize)> = pruning.boosted.iter().copied().filter(|n| boosted.insert(*n)).collect();
+        let k = exp.ap_bias_k.unwrap_or(0.0) as f32;
+        for &(kernel, row) in if rewinds { boosted.iter().copied().collect::<Vec<_>>() } else { fresh }.iter() {
+            if let Some(b) = bias_of[kernel] {
+                next[b][row] += k;
+            }
+        }
+        net.masks = pruning.masks;
+        net.load(&next);
     }
-    Ok(entries)
+    Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: entries })
+}
+
+/// Train one cycle's epochs; with a validation split, track the early-stop point.
+async fn train_cycle(exp: &Experiment, cycle: u32, net: &mut NetState, data: &Splits, hooks: &mut Hooks, observer: &mut impl Observer) -> Result<Trained, EngineError> {
+    let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
+    let offset = if cycle > 0 && exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr { exp.rewind_iteration } else { 0 };
+    let lr = |step: u64| retrain_lr(exp, cycle, step, offset, per_epoch);
+    let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
+    let mut how = Stepping { sgd, batch_size: exp.batch, lr: &lr, act_reg: (exp.act_reg, exp.act_reg_weight) };
+    net.reset_optimizer();
+    let (units, layers) = (net.model.units(), net.layers());
+    let mut step = 0;
+    let mut best: Option<(f64, f64, u32)> = None;
+    let mut last = None;
+    for epoch in 0..exp.epochs {
+        let mut rng = Rng::new(exp.seed, order_stream(cycle, epoch));
+        let stats = train::epoch(net, &data.train, &mut how, &mut step, hooks, &mut rng).await?;
+        let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
+        let remaining = net.masks.remaining();
+        observer.on_event(Event::Epoch { cycle, epoch, loss: stats.loss, train_accuracy: stats.accuracy, remaining, dnr })?;
+        if let Some(val) = &data.val {
+            let v = evaluate(net, val, exp.batch.max(256)).await?.accuracy;
+            if best.is_none_or(|b| v > b.0) {
+                let t = evaluate(net, &data.test, exp.batch.max(256)).await?.accuracy;
+                best = Some((v, t, epoch));
+            }
+        }
+        last = Some(stats);
+    }
+    let stats = last.ok_or_else(|| EngineError::Stopped("no epoch was trained".into()))?;
+    Ok(Trained { stats, best })
+}
+
+/// Global Taylor scores at θ*, or SNIP scores at the rewind point (the network is left there;
+/// the caller restarts it from its own choice of weights next).
+async fn scores(exp: &Experiment, cycle: u32, net: &mut NetState, train: &Dataset, rewind_point: &[Vec<f32>]) -> Result<Option<Vec<Vec<f32>>>, EngineError> {
+    let mut rng = Rng::new(exp.seed, score_stream(cycle));
+    Ok(match exp.method {
+        _ if exp.ap == Ap::Solo => None,
+        Method::Taylor => Some(gradient_scores(net, train, exp.taylor_batches, exp.batch, &mut rng).await?),
+        Method::Snip => {
+            net.load(rewind_point);
+            Some(gradient_scores(net, train, Some(exp.snip_batches), exp.batch, &mut rng).await?)
+        }
+        _ => None,
+    })
+}
+
+/// The cycle's checkpoint (schema in `checkpoint`), with the Taylor / SNIP scores as `<param>_score`.
+#[allow(clippy::too_many_arguments)]
+fn checkpoint(
+    exp: &Experiment,
+    cycle: u32,
+    net: &NetState,
+    values: &[Vec<f32>],
+    init: &[Vec<f32>],
+    mask_prev: &prunelab_core::Masks,
+    pruning: &Pruning,
+    scores: Option<&[Vec<f32>]>,
+    train: &Dataset,
+    per_epoch: u64,
+) -> Checkpoint {
+    let steps = u64::from(exp.epochs) * per_epoch;
+    let mut checkpoint = Checkpoint::cycle(net, values, init, mask_prev, &pruning.masks, steps);
+    if let Some(scores) = scores {
+        for (layer, score) in net.layers().iter().zip(scores) {
+            checkpoint.push_f32(format!("{}_score", layer.name), &layer.shape, score);
+        }
+    }
+    checkpoint.metadata.extend([
+        ("model".to_string(), exp.model.to_string()),
+        ("classes".to_string(), train.classes.to_string()),
+        ("input".to_string(), format!("{:?}", train.shape)),
+        ("cycle".to_string(), cycle.to_string()),
+        ("experiment".to_string(), exp.to_hash()),
+    ]);
+    checkpoint
 }

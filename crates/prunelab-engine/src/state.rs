@@ -83,10 +83,16 @@ impl NetState {
     pub fn rewind(&mut self) {
         let values = self.theta0.clone();
         self.load(&values);
+        self.velocity.clear();
+    }
+
+    /// Clear the optimiser's momentum (at the start of every retraining).
+    pub fn reset_optimizer(&mut self) {
+        self.velocity.clear();
     }
 
     /// Set every float tensor from host values (PyTorch layout), apply the masks and refresh
-    /// the device masks; optimiser state is cleared.
+    /// the device masks. Momentum is kept (masked entries never reach the weights).
     pub fn load(&mut self, values: &[Vec<f32>]) {
         let by_id: HashMap<ParamId, usize> = self.infos.iter().enumerate().map(|(i, info)| (info.id, i)).collect();
         let kernel_of: HashMap<ParamId, usize> =
@@ -106,7 +112,6 @@ impl NetState {
             Some(Tensor::from_data(TensorData::new(v, [info.len()]), &device))
         });
         self.device_masks = device_masks;
-        self.velocity.clear();
     }
 
     /// Host copy of every float tensor (PyTorch layout) in one device read.
@@ -121,6 +126,22 @@ impl NetState {
             at += info.len();
         }
         Ok(out)
+    }
+
+    /// For each kernel, the position in `infos` of the bias its rows feed: the kernel's own bias,
+    /// else the next BatchNorm β of matching length in model order (conv → BN), if any.
+    pub fn bias_of_kernels(&self) -> Vec<Option<usize>> {
+        self.kernel_positions()
+            .into_iter()
+            .map(|k| {
+                let rows = self.infos[k].shape.first().copied().unwrap_or(0);
+                self.infos[k + 1..]
+                    .iter()
+                    .take_while(|i| i.role != Role::Kernel)
+                    .position(|i| i.name.ends_with("bias") && matches!(i.role, Role::Bias | Role::Norm) && i.len() == rows)
+                    .map(|p| k + 1 + p)
+            })
+            .collect()
     }
 
     /// The kernels among host values from [`NetState::read`].

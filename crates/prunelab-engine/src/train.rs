@@ -1,4 +1,5 @@
-//! One training epoch: forward with zero counting, backward, masked SGD step. Loss, accuracy and
+//! One training epoch: forward with zero counting, backward, masked SGD step at the scheduled
+//! learning rate, then the step hooks (rewind-point capture, gradual pruning). Loss, accuracy and
 //! the per-channel zero counts accumulate on the device and are read back once, at the end.
 
 use std::collections::HashMap;
@@ -7,11 +8,13 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::prelude::*;
 use prunelab_core::dnr::ZeroCounts;
 use prunelab_core::rng::Rng;
+use prunelab_core::state::ActReg;
 use prunelab_data::Dataset;
 use prunelab_models::Probe;
 
 use crate::batch::batch;
 use crate::eval::Tally;
+use crate::hooks::Hooks;
 use crate::optim::Sgd;
 use crate::state::NetState;
 use crate::EngineError;
@@ -24,22 +27,40 @@ pub struct EpochStats {
     pub zeros: ZeroCounts,
 }
 
-/// Train `net` for one epoch over `data` in an order drawn from `rng`.
-pub async fn epoch(net: &mut NetState, data: &Dataset, sgd: &Sgd, batch_size: usize, rng: &mut Rng) -> Result<EpochStats, EngineError> {
+/// How the epoch's steps are driven.
+pub struct Stepping<'a> {
+    pub sgd: Sgd,
+    pub batch_size: usize,
+    /// LR of the optimiser step with this index within the current training.
+    pub lr: &'a dyn Fn(u64) -> f64,
+    /// Activation-density term subtracted from the loss with this weight.
+    pub act_reg: (ActReg, f64),
+}
+
+/// Train `net` for one epoch over `data` in an order drawn from `rng`. `step` counts optimiser
+/// steps within the current training and is advanced here.
+pub async fn epoch(net: &mut NetState, data: &Dataset, how: &mut Stepping<'_>, step: &mut u64, hooks: &mut Hooks, rng: &mut Rng) -> Result<EpochStats, EngineError> {
     let mut order: Vec<usize> = (0..data.len()).collect();
     rng.shuffle(&mut order);
     let roles = net.infos.iter().map(|i| (i.id, i.role)).collect::<HashMap<_, _>>();
     let loss_fn = CrossEntropyLossConfig::new().init(&net.device);
     let mut tally = Tally::default();
     let mut loss_sum: Option<Tensor<1>> = None;
-    for idx in order.chunks(batch_size) {
+    for idx in order.chunks(how.batch_size) {
         let (x, y) = batch(data, idx, &net.device);
-        let mut probe = Probe::counting();
+        let mut probe = Probe::counting().with_density(how.act_reg.0);
         let logits = net.model.forward(x, &mut probe);
-        let loss = loss_fn.forward(logits.clone(), y.clone());
+        let ce = loss_fn.forward(logits.clone(), y.clone());
+        let loss = match probe.density.take() {
+            Some(density) => ce.clone() - density * how.act_reg.1,
+            None => ce.clone(),
+        };
         let grads = loss.backward();
-        sgd.step(net, &grads, &roles);
-        let weighted = loss.inner() * idx.len() as f64;
+        how.sgd.lr = (how.lr)(*step);
+        how.sgd.step(net, &grads, &roles);
+        *step += 1;
+        hooks.after_step(net, *step).await?;
+        let weighted = ce.inner() * idx.len() as f64;
         loss_sum = Some(match loss_sum {
             Some(s) => s + weighted,
             None => weighted,

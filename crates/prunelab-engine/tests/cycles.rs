@@ -3,9 +3,10 @@
 //! selection, pruned weights must stay exactly zero through training, and the net must learn.
 
 use burn::prelude::*;
-use prunelab_core::report::CycleEntry;
-use prunelab_core::state::{Ap, Model};
-use prunelab_core::{Experiment, Masks, prune_cycle};
+use prunelab_core::cycle::Observed;
+use prunelab_core::report::RunResult;
+use prunelab_core::state::Model;
+use prunelab_core::{Experiment, Layer, Masks, prune_cycle};
 use prunelab_data::{Dataset, Split};
 use prunelab_engine::{Checkpoint, EngineError, Event, Observer, run};
 
@@ -48,82 +49,171 @@ impl Observer for Keep {
     }
 }
 
-fn experiment(model: Model) -> Experiment {
-    Experiment { model, ap: Ap::Pro, p: 20.0, q: 2.0, cycles: 2, epochs: 1, lr: 0.02, batch: 32, ..Experiment::default() }
+fn experiment(model: Model, extra: &str) -> Experiment {
+    let hash = format!("model={model}&ap=pro&p=20&q=2&cycles=2&epochs=1&lr=0.02&batch=32&{extra}");
+    let (exp, notices) = Experiment::from_hash(&hash, &[]);
+    assert!(notices.is_empty(), "{notices:?}");
+    exp
 }
 
-fn kernels(ck: &Checkpoint, suffix: &str) -> (Vec<String>, Vec<Vec<f32>>) {
-    let names: Vec<String> = ck.kernel_names().into_iter().map(String::from).collect();
-    let values = names.iter().map(|n| ck.f32(&format!("{n}{suffix}")).expect("tensor present").1).collect();
-    (names, values)
+fn split() -> Split {
+    Split { train: bars(320, 1), test: bars(100, 2) }
 }
 
-fn check_run(model: Model, device: Device) -> Vec<CycleEntry> {
-    let split = Split { train: bars(320, 1), test: bars(100, 2) };
-    let exp = experiment(model);
+fn kernels(ck: &Checkpoint, suffix: &str) -> Vec<Vec<f32>> {
+    ck.kernel_names().iter().map(|n| ck.f32(&format!("{n}{suffix}")).expect("tensor present").1).collect()
+}
+
+fn layers(ck: &Checkpoint) -> Vec<Layer> {
+    ck.kernel_names().iter().map(|n| Layer::new(*n, &ck.f32(n).expect("kernel").0)).collect()
+}
+
+fn go(exp: &Experiment, device: &Device) -> (RunResult, Keep) {
     let mut keep = Keep::default();
-    let entries = futures::executor::block_on(run(&exp, &split, &device, &mut keep)).expect("run succeeds");
-    assert_eq!(entries.len(), 3);
-    assert_eq!(keep.epochs, 3);
-    assert_eq!(entries[0].remaining, 1.0);
-    for (c, (entry, ck)) in entries.iter().zip(&keep.checkpoints).enumerate() {
-        let (names, star) = kernels(ck, "");
-        let (_, init) = kernels(ck, "_init");
-        let (_, prev) = kernels(ck, "_mask_prev");
-        let (_, mask) = kernels(ck, "_mask");
-        assert!(!names.is_empty());
-        let prev = Masks::from_f32(&prev);
-        // pruned weights are exactly zero in the trained weights
+    let result = futures::executor::block_on(run(exp, &split(), device, &mut keep)).expect("run succeeds");
+    (result, keep)
+}
+
+/// Every cycle's `_mask` is Algorithm 2's selection from the same file's θ*, `_init`,
+/// `_mask_prev` (and `_score`), and pruned weights stayed zero while training.
+fn check_checkpoints(exp: &Experiment, result: &RunResult, keep: &Keep) {
+    assert_eq!(result.cycles.len(), keep.checkpoints.len());
+    for (c, (entry, ck)) in result.cycles.iter().zip(&keep.checkpoints).enumerate() {
+        let (star, init) = (kernels(ck, ""), kernels(ck, "_init"));
+        let prev = Masks::from_f32(&kernels(ck, "_mask_prev"));
+        let mask = Masks::from_f32(&kernels(ck, "_mask"));
         for (w, keep) in star.iter().zip(&prev.keep) {
             assert!(w.iter().zip(keep).all(|(w, k)| *k || *w == 0.0), "cycle {c}: a pruned weight moved");
         }
-        let (expected, counts) = if c < exp.cycles as usize {
-            prune_cycle(&exp, c as u32, &star, &init, &prev)
+        let scores = ck.kernel_names().iter().all(|n| ck.f32(&format!("{n}_score")).is_some()).then(|| kernels(ck, "_score"));
+        if c + 1 < result.cycles.len() {
+            let layers = layers(ck);
+            let obs = Observed { layers: &layers, theta_star: &star, theta0: &init, scores: scores.as_deref(), dead_rate: None };
+            let pruning = prune_cycle(exp, c as u32, &obs, &prev).expect("selection");
+            assert_eq!(mask, pruning.masks, "cycle {c}: mask is not Algorithm 2's selection");
+            assert_eq!(entry.pruned, pruning.counts);
         } else {
-            (prev.clone(), Default::default())
-        };
-        assert_eq!(Masks::from_f32(&mask), expected, "cycle {c}: mask is not Algorithm 2's selection");
-        assert_eq!(entry.pruned, counts);
-        assert!((entry.remaining - prev.remaining()).abs() < 1e-12);
-        assert!((entry.remaining_after - expected.remaining()).abs() < 1e-12);
-        if c < exp.cycles as usize {
-            assert!(counts.ap > 0 && counts.base > counts.ap, "{counts:?}");
+            assert_eq!(mask, prev, "the last cycle does not prune");
         }
+        assert!((entry.remaining - prev.remaining()).abs() < 1e-12);
+        assert!((entry.remaining_after - mask.remaining()).abs() < 1e-12);
         assert!(entry.dnr.static_ >= 0.0 && entry.dnr.dynamic >= 0.0 && entry.dnr.static_ + entry.dnr.dynamic <= 1.0);
-        assert_eq!(entry.dnr.per_layer.len(), entry.dnr.per_layer.iter().filter(|l| l.units > 0).count());
     }
-    // the rewind point is the same in every cycle
-    assert_eq!(kernels(&keep.checkpoints[0], "_init").1, kernels(&keep.checkpoints[2], "_init").1);
-    // λ after two cycles of p = 20
-    let alive = entries[2].remaining;
-    assert!((alive - 0.64).abs() < 0.01, "λ = {alive}");
-    entries
 }
 
 #[test]
 fn lenet_learns_and_prunes_on_flex() {
-    let entries = check_run(Model::Lenet300, Device::flex());
-    assert!(entries.iter().all(|e| e.test_accuracy > 0.9), "{:?}", entries.iter().map(|e| e.test_accuracy).collect::<Vec<_>>());
+    let exp = experiment(Model::Lenet300, "");
+    let (result, keep) = go(&exp, &Device::flex());
+    assert_eq!((result.cycles.len(), keep.epochs, result.label.as_str()), (3, 3, "GM + AP-Pro"));
+    check_checkpoints(&exp, &result, &keep);
+    let c = &result.cycles;
+    assert!(c[..2].iter().all(|e| e.pruned.ap > 0 && e.pruned.base > e.pruned.ap), "{:?}", c.iter().map(|e| e.pruned).collect::<Vec<_>>());
+    assert_eq!(kernels(&keep.checkpoints[0], "_init"), kernels(&keep.checkpoints[2], "_init"), "one rewind point");
+    assert!((c[2].remaining - 0.64).abs() < 0.01, "λ = {}", c[2].remaining);
+    assert!(c.iter().all(|e| e.test_accuracy > 0.9 && e.early_stop_accuracy == e.test_accuracy && e.val_accuracy.is_none()));
 }
 
 #[test]
 fn cnn_and_resnet20_run_on_flex() {
     for model in [Model::Cnn, Model::Resnet20] {
-        let entries = check_run(model, Device::flex());
-        assert!(entries.iter().all(|e| e.test_accuracy.is_finite()));
+        let exp = experiment(model, "");
+        let (result, keep) = go(&exp, &Device::flex());
+        check_checkpoints(&exp, &result, &keep);
+        assert!(result.cycles.iter().all(|e| e.test_accuracy.is_finite()));
     }
 }
 
 #[test]
 fn lenet_runs_on_wgpu() {
-    let entries = check_run(Model::Lenet300, Device::wgpu(Default::default()));
-    assert!(entries[0].test_accuracy > 0.5, "{}", entries[0].test_accuracy);
+    let exp = experiment(Model::Lenet300, "");
+    let (result, keep) = go(&exp, &Device::wgpu(Default::default()));
+    check_checkpoints(&exp, &result, &keep);
+    assert!(result.cycles[0].test_accuracy > 0.5, "{}", result.cycles[0].test_accuracy);
 }
 
 #[test]
 fn same_seed_same_masks_on_flex() {
-    let split = Split { train: bars(200, 3), test: bars(50, 4) };
-    let exp = Experiment { cycles: 1, ..experiment(Model::Lenet300) };
-    let once = || futures::executor::block_on(run(&exp, &split, &Device::flex(), &mut Keep::default())).expect("run");
+    let exp = experiment(Model::Lenet300, "cycles=1");
+    let once = || go(&exp, &Device::flex()).0;
     assert_eq!(once(), once());
+}
+
+#[test]
+fn every_base_method_and_ap_variant_reproduces_its_masks() {
+    for extra in [
+        "method=taylor&taylor_batches=3",
+        "method=snip",
+        "method=lamp&ap=lite",
+        "method=lap",
+        "method=imp",
+        "method=imp&imp_scope=global",
+        "method=random&ap=none",
+        "method=l1-channel&ap=none&p=30",
+        "method=l2-channel",
+        "ap=solo",
+        "ap=no-wr",
+        "ap=bias&ap_bias_k=0.5",
+        "ap=none&act_reg=hoyer&act_reg_weight=0.1",
+        "ap=none&act_reg=l1&act_reg_weight=0.001",
+        "retrain=fine-tune&finetune_lr=0.01",
+        "retrain=lr-rewind",
+        "q=auto",
+    ] {
+        let exp = experiment(Model::Lenet300, extra);
+        let (result, keep) = go(&exp, &Device::flex());
+        check_checkpoints(&exp, &result, &keep);
+        assert!(result.cycles.iter().all(|e| e.train_loss.is_finite()), "{extra}: loss diverged");
+        let taylor_or_snip = extra.contains("taylor") || extra.contains("snip");
+        assert_eq!(keep.checkpoints[0].f32("fc1.weight_score").is_some(), taylor_or_snip, "{extra}: scores only for Taylor/SNIP");
+        if extra.contains("bias") {
+            assert!(result.cycles[0].pruned.boosted > 0 && result.cycles[0].pruned.ap == 0, "{:?}", result.cycles[0].pruned);
+        }
+    }
+}
+
+#[test]
+fn channel_pruning_removes_whole_filters() {
+    let exp = experiment(Model::Lenet300, "method=l1-channel&ap=none&p=30&cycles=1");
+    let (_, keep) = go(&exp, &Device::flex());
+    let mask = kernels(&keep.checkpoints[0], "_mask");
+    let fc1_rows: Vec<bool> = mask[0].chunks(784).map(|row| row.iter().any(|&m| m != 0.0)).collect();
+    assert_eq!(fc1_rows.iter().filter(|alive| !**alive).count(), 90, "30 % of 300 neurons");
+    assert!(mask[0].chunks(784).all(|row| row.iter().all(|&m| m == row[0])), "rows are all kept or all pruned");
+}
+
+#[test]
+fn rewinding_to_iteration_k_stores_theta_k_as_the_rewind_point() {
+    let plain = go(&experiment(Model::Lenet300, "cycles=1"), &Device::flex()).1;
+    let exp = experiment(Model::Lenet300, "cycles=1&rewind_iteration=3");
+    let (result, keep) = go(&exp, &Device::flex());
+    check_checkpoints(&exp, &result, &keep);
+    let (theta0, theta_k) = (kernels(&plain.checkpoints[0], "_init"), kernels(&keep.checkpoints[0], "_init"));
+    assert_ne!(theta0, theta_k, "θ_k differs from θ0");
+    assert_eq!(kernels(&keep.checkpoints[0], ""), kernels(&plain.checkpoints[0], ""), "same training");
+}
+
+#[test]
+fn one_shot_gradual_and_target_schedules() {
+    let one_shot = go(&experiment(Model::Lenet300, "schedule=one-shot&target=10&ap=none"), &Device::flex()).0;
+    assert_eq!(one_shot.cycles.len(), 2);
+    assert!((one_shot.cycles[1].remaining - 0.1).abs() < 1e-3, "{}", one_shot.cycles[1].remaining);
+    let until = go(&experiment(Model::Lenet300, "cycles=50&target=60&ap=none"), &Device::flex()).0;
+    let lambdas: Vec<f64> = until.cycles.iter().map(|e| e.remaining).collect();
+    assert_eq!(lambdas.len(), 4, "100 → 80 → 64 → 51.2 ≤ 60 stops: {lambdas:?}");
+    let gradual = go(&experiment(Model::Lenet300, "schedule=gradual&target=20&ap=none&epochs=2&gradual_steps=3"), &Device::flex()).0;
+    assert_eq!(gradual.cycles.len(), 1);
+    assert!((gradual.cycles[0].remaining - 0.2).abs() < 1e-3, "{}", gradual.cycles[0].remaining);
+    assert!(gradual.cycles[0].test_accuracy > 0.5);
+}
+
+#[test]
+fn validation_split_gives_early_stop_accuracy() {
+    let (result, _) = go(&experiment(Model::Lenet300, "cycles=1&epochs=3&val_size=60"), &Device::flex());
+    for e in &result.cycles {
+        assert!(e.val_accuracy.is_some_and(|v| (0.0..=1.0).contains(&v)));
+        assert!(e.best_epoch < 3);
+    }
+    let err = futures::executor::block_on(run(&experiment(Model::Lenet300, "val_size=320"), &split(), &Device::flex(), &mut Keep::default()));
+    assert!(err.is_err_and(|e| e.to_string().contains("val_size (320) must be smaller")));
 }

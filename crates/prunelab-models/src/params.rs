@@ -170,3 +170,34 @@ impl<F: FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>> ModuleMapper for Writ
 pub fn update<M: Module>(module: M, update: impl FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>) -> M {
     module.map(&mut Writer { path: Path::default(), update })
 }
+
+struct GradReader<'a> {
+    path: Path,
+    grads: &'a burn::tensor::Gradients,
+    out: Vec<(ParamInfo, Option<Tensor<1>>)>,
+}
+
+impl ModuleVisitor for GradReader<'_> {
+    fn enter_module(&mut self, name: &str, container_type: &str) {
+        self.path.enter(name, container_type);
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.exit();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let t = param.val();
+        let info = self.path.info(param.id, &t.dims());
+        let grad = t.grad(self.grads).map(|g| to_flat(&info, g));
+        self.out.push((info, grad));
+    }
+}
+
+/// The gradient of every float tensor of `module` in `grads` (PyTorch-layout flat, plain
+/// device), in model order; `None` where a tensor got no gradient.
+pub fn grads<M: Module>(module: &M, grads: &burn::tensor::Gradients) -> Vec<(ParamInfo, Option<Tensor<1>>)> {
+    let mut reader = GradReader { path: Path::default(), grads, out: Vec::new() };
+    module.visit(&mut reader);
+    reader.out
+}

@@ -55,7 +55,8 @@ fn bytes(data: &JsValue, key: &str) -> Result<Vec<u8>, JsError> {
     Ok(array.to_vec())
 }
 
-/// Validate the hash's experiment, train and prune it on WebGPU, resolve to the results.
+/// Validate the hash's experiment, train and prune it on WebGPU, resolve to the results (the
+/// CLI's `results.json` object: `{ label, seed, experiment, cycles }`).
 #[wasm_bindgen(js_name = runExperiment)]
 pub async fn run_experiment(hash: String, data: JsValue, on_event: Function) -> Result<JsValue, JsError> {
     let (exp, _) = Experiment::from_hash(&hash, PAGE_FLAGS);

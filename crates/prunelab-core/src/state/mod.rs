@@ -1,0 +1,468 @@
+//! The experiment state: one serialisable object that *is* the page's URL hash
+//! (`#model=lenet300&data=mnist&method=gm&ap=pro&p=20&q=2&cycles=3&epochs=1&seed=1`) and, with the
+//! same keys plus `backend`, the CLI's TOML config — so a URL and a file describe the same run.
+//!
+//! The URL is forgiving (unknown or malformed keys are ignored with a notice, the page must never
+//! crash on a hand-edited hash); the TOML file is strict (any such key is an error).
+
+mod names;
+mod recipe;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use names::{ActReg, Ap, ApTiming, Data, ImpScope, Method, Model, Recipe, Retrain, Schedule};
+
+/// Everything that defines an experiment. Field names are the URL / TOML keys; the defaults are
+/// those of [`Recipe::Custom`] (see [`Recipe::defaults`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Experiment {
+    pub recipe: Recipe,
+    pub model: Model,
+    pub data: Data,
+    pub method: Method,
+    /// Layer-wise or global ranking for `method = imp`.
+    pub imp_scope: ImpScope,
+    /// Training batches whose gradients are summed for Global Taylor; `None` = one epoch.
+    pub taylor_batches: Option<u32>,
+    /// Batches whose gradients SNIP sums at the rewind point.
+    pub snip_batches: u32,
+    pub ap: Ap,
+    pub ap_timing: ApTiming,
+    /// The constant added to located dead neurons' biases by `ap = bias` (AP-bias-k).
+    pub ap_bias_k: Option<f64>,
+    /// Percent of surviving weights pruned per cycle, in (0, 100).
+    pub p: f64,
+    /// Percent of surviving weights pruned by AP per cycle, in [0, p]; `None` = `auto` = 0.1·p
+    /// (AP paper §5). Ignored when `ap = none`.
+    pub q: Option<f64>,
+    pub schedule: Schedule,
+    /// Pruning cycles (iterative); the run trains `cycles + 1` times (dense first).
+    pub cycles: u32,
+    /// Percent of weights remaining to stop at (iterative), prune to (one-shot, gradual).
+    pub target: Option<f64>,
+    /// Gradual schedule: the epoch pruning starts, the epoch it ends (default ¾ of `epochs`),
+    /// and the number of pruning steps in between (Zhu & Gupta 2017).
+    pub gradual_start: u32,
+    pub gradual_end: Option<u32>,
+    pub gradual_steps: u32,
+    pub retrain: Retrain,
+    /// Optimiser step whose weights `weight-rewind` restores (0 = θ0).
+    pub rewind_iteration: u64,
+    /// Constant LR of `fine-tune`; `None` = the schedule's last LR.
+    pub finetune_lr: Option<f64>,
+    pub act_reg: ActReg,
+    pub act_reg_weight: f64,
+    /// Training epochs per cycle.
+    pub epochs: u32,
+    pub seed: u64,
+    /// Peak learning rate (reached after `warmup_epochs` of linear warm-up).
+    pub lr: f64,
+    pub warmup_epochs: u32,
+    /// Epochs after which the LR is multiplied by `lr_gamma`.
+    pub lr_milestones: Vec<u32>,
+    pub lr_gamma: f64,
+    pub batch: usize,
+    pub momentum: f64,
+    pub weight_decay: f64,
+    /// Training images held out as the validation split (0 = none; early stopping needs one).
+    pub val_size: usize,
+    /// Training images used, validation included (0 = the whole training split).
+    pub train_size: usize,
+    /// Test images used (0 = the whole test split).
+    pub test_size: usize,
+}
+
+impl Default for Experiment {
+    fn default() -> Self {
+        Recipe::Custom.defaults()
+    }
+}
+
+/// Why a key, a value or a whole experiment was rejected. Messages are one line.
+#[derive(Debug, Error, PartialEq)]
+pub enum StateError {
+    #[error("unknown key `{0}`")]
+    UnknownKey(String),
+    #[error("unknown {key} `{value}` (expected one of: {expected})")]
+    Unknown { key: String, value: String, expected: String },
+    #[error("{key} must be a number, got `{value}`")]
+    NotNumber { key: String, value: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("config is not valid TOML: {0}")]
+    Toml(String),
+}
+
+/// Keys of the state, in URL / config order.
+pub const KEYS: &[&str] = &[
+    "recipe", "model", "data", "method", "imp_scope", "taylor_batches", "snip_batches", "ap", "ap_timing",
+    "ap_bias_k", "p", "q", "schedule", "cycles", "target", "gradual_start", "gradual_end", "gradual_steps",
+    "retrain", "rewind_iteration", "finetune_lr", "act_reg", "act_reg_weight", "epochs", "seed", "lr",
+    "warmup_epochs", "lr_milestones", "lr_gamma", "batch", "momentum", "weight_decay", "val_size",
+    "train_size", "test_size",
+];
+
+/// Keys a URL always carries, so a link reads as the experiment it is.
+const SHOWN: &[&str] = &["model", "data", "method", "ap", "p", "q", "cycles", "epochs", "seed"];
+
+/// Keys whose values are names (quoted in TOML).
+const NAMED: &[&str] = &["recipe", "model", "data", "method", "imp_scope", "ap", "ap_timing", "schedule", "retrain", "act_reg"];
+
+fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, StateError> {
+    value.trim().parse().map_err(|_| StateError::NotNumber { key: key.into(), value: value.into() })
+}
+
+/// An optional number: `word` (e.g. `auto`) or an empty value means `None`.
+fn optional<T: std::str::FromStr>(key: &str, value: &str, word: &str) -> Result<Option<T>, StateError> {
+    let v = value.trim();
+    if v.is_empty() || v == word { Ok(None) } else { number(key, v).map(Some) }
+}
+
+fn list(key: &str, value: &str) -> Result<Vec<u32>, StateError> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| number(key, s)).collect()
+}
+
+fn show<T: ToString>(value: &Option<T>, word: &str) -> String {
+    value.as_ref().map_or_else(|| word.to_string(), T::to_string)
+}
+
+impl Experiment {
+    /// Set one key from its textual value.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), StateError> {
+        match key {
+            "recipe" => self.recipe = Recipe::parse(key, value)?,
+            "model" => self.model = Model::parse(key, value)?,
+            "data" => self.data = Data::parse(key, value)?,
+            "method" => self.method = Method::parse(key, value)?,
+            "imp_scope" => self.imp_scope = ImpScope::parse(key, value)?,
+            "taylor_batches" => self.taylor_batches = optional(key, value, "epoch")?,
+            "snip_batches" => self.snip_batches = number(key, value)?,
+            "ap" => self.ap = Ap::parse(key, value)?,
+            "ap_timing" => self.ap_timing = ApTiming::parse(key, value)?,
+            "ap_bias_k" => self.ap_bias_k = optional(key, value, "none")?,
+            "p" => self.p = number(key, value)?,
+            "q" => self.q = optional(key, value, "auto")?,
+            "schedule" => self.schedule = Schedule::parse(key, value)?,
+            "cycles" => self.cycles = number(key, value)?,
+            "target" => self.target = optional(key, value, "none")?,
+            "gradual_start" => self.gradual_start = number(key, value)?,
+            "gradual_end" => self.gradual_end = optional(key, value, "auto")?,
+            "gradual_steps" => self.gradual_steps = number(key, value)?,
+            "retrain" => self.retrain = Retrain::parse(key, value)?,
+            "rewind_iteration" => self.rewind_iteration = number(key, value)?,
+            "finetune_lr" => self.finetune_lr = optional(key, value, "auto")?,
+            "act_reg" => self.act_reg = ActReg::parse(key, value)?,
+            "act_reg_weight" => self.act_reg_weight = number(key, value)?,
+            "epochs" => self.epochs = number(key, value)?,
+            "seed" => self.seed = number(key, value)?,
+            "lr" => self.lr = number(key, value)?,
+            "warmup_epochs" => self.warmup_epochs = number(key, value)?,
+            "lr_milestones" => self.lr_milestones = list(key, value)?,
+            "lr_gamma" => self.lr_gamma = number(key, value)?,
+            "batch" => self.batch = number(key, value)?,
+            "momentum" => self.momentum = number(key, value)?,
+            "weight_decay" => self.weight_decay = number(key, value)?,
+            "val_size" => self.val_size = number(key, value)?,
+            "train_size" => self.train_size = number(key, value)?,
+            "test_size" => self.test_size = number(key, value)?,
+            _ => return Err(StateError::UnknownKey(key.into())),
+        }
+        Ok(())
+    }
+
+    /// The textual value of one key (the inverse of [`Experiment::set`]); `None` for an unknown
+    /// key or an unset optional number.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "recipe" => self.recipe.to_string(),
+            "model" => self.model.to_string(),
+            "data" => self.data.to_string(),
+            "method" => self.method.to_string(),
+            "imp_scope" => self.imp_scope.to_string(),
+            "taylor_batches" => show(&self.taylor_batches, "epoch"),
+            "snip_batches" => self.snip_batches.to_string(),
+            "ap" => self.ap.to_string(),
+            "ap_timing" => self.ap_timing.to_string(),
+            "ap_bias_k" => self.ap_bias_k?.to_string(),
+            "p" => self.p.to_string(),
+            "q" => show(&self.q, "auto"),
+            "schedule" => self.schedule.to_string(),
+            "cycles" => self.cycles.to_string(),
+            "target" => self.target?.to_string(),
+            "gradual_start" => self.gradual_start.to_string(),
+            "gradual_end" => show(&self.gradual_end, "auto"),
+            "gradual_steps" => self.gradual_steps.to_string(),
+            "retrain" => self.retrain.to_string(),
+            "rewind_iteration" => self.rewind_iteration.to_string(),
+            "finetune_lr" => show(&self.finetune_lr, "auto"),
+            "act_reg" => self.act_reg.to_string(),
+            "act_reg_weight" => self.act_reg_weight.to_string(),
+            "epochs" => self.epochs.to_string(),
+            "seed" => self.seed.to_string(),
+            "lr" => self.lr.to_string(),
+            "warmup_epochs" => self.warmup_epochs.to_string(),
+            "lr_milestones" => self.lr_milestones.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+            "lr_gamma" => self.lr_gamma.to_string(),
+            "batch" => self.batch.to_string(),
+            "momentum" => self.momentum.to_string(),
+            "weight_decay" => self.weight_decay.to_string(),
+            "val_size" => self.val_size.to_string(),
+            "train_size" => self.train_size.to_string(),
+            "test_size" => self.test_size.to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Parse a URL hash (with or without `#`). Never fails: unknown keys, malformed values and
+    /// page flags listed in `flags` (e.g. `autorun`) are skipped; every skipped key except a
+    /// flag yields a notice. `recipe` is applied first (its defaults), then the other keys;
+    /// later duplicates win.
+    pub fn from_hash(hash: &str, flags: &[&str]) -> (Self, Vec<String>) {
+        let pairs: Vec<(String, String)> = hash
+            .trim_start_matches('#')
+            .split('&')
+            .filter(|s| !s.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode(key), decode(value))
+            })
+            .filter(|(key, _)| !flags.contains(&key.as_str()))
+            .collect();
+        let mut notices = Vec::new();
+        let mut exp = Self::default();
+        let mut note = |key: &str, e: StateError| {
+            notices.push(format!("ignored {}: {e}", if key.is_empty() { "an empty key" } else { "a URL setting" }));
+        };
+        for (key, value) in pairs.iter().filter(|(k, _)| k == "recipe") {
+            match Recipe::parse(key, value) {
+                Ok(recipe) => exp = recipe.defaults(),
+                Err(e) => note(key, e),
+            }
+        }
+        for (key, value) in pairs.iter().filter(|(k, _)| k != "recipe") {
+            if let Err(e) = exp.set(key, value) {
+                note(key, e);
+            }
+        }
+        (exp, notices)
+    }
+
+    /// The URL hash for this state (without `#`): the recipe, the always-shown keys, and every
+    /// other key that differs from the recipe's defaults, in [`KEYS`] order.
+    pub fn to_hash(&self) -> String {
+        let defaults = self.recipe.defaults();
+        KEYS.iter()
+            .filter(|k| {
+                let differs = self.get(k) != defaults.get(k);
+                SHOWN.contains(k) || (**k == "recipe" && self.recipe != Recipe::Custom) || (**k != "recipe" && differs)
+            })
+            .map(|k| format!("{k}={}", self.get(k).unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// Parse a TOML config: the URL keys plus `backend` (returned separately). Strict: unknown
+    /// keys and bad values are errors. The result is validated. Sweeps (`seeds`, `[[variant]]`)
+    /// are read by [`crate::plan::Plan`], which calls [`Experiment::from_table`].
+    pub fn from_toml(text: &str) -> Result<(Self, Option<String>), StateError> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
+        let (exp, backend) = Self::from_table(&table, &[])?;
+        exp.validate()?;
+        Ok((exp, backend))
+    }
+
+    /// The experiment in a parsed TOML table (keys in `skip` are left to the caller), not yet
+    /// validated, and its `backend`.
+    pub fn from_table(table: &toml::Table, skip: &[&str]) -> Result<(Self, Option<String>), StateError> {
+        let mut exp = match table.get("recipe") {
+            Some(v) => Recipe::parse("recipe", &toml_text("recipe", v)?)?.defaults(),
+            None => Self::default(),
+        };
+        let mut backend = None;
+        for (key, value) in table.iter().filter(|(k, _)| !skip.contains(&k.as_str()) && *k != "recipe") {
+            let text = toml_text(key, value)?;
+            if key == "backend" {
+                backend = Some(text);
+            } else {
+                exp.set(key, &text)?;
+            }
+        }
+        Ok((exp, backend))
+    }
+
+    /// The config file for this state, every key explicit (the inverse of [`Experiment::from_toml`]).
+    pub fn to_toml(&self, backend: Option<&str>) -> String {
+        let mut out = String::new();
+        for key in KEYS {
+            let Some(value) = self.get(key) else { continue };
+            let word = value.parse::<f64>().is_err();
+            out += &match *key {
+                "lr_milestones" => format!("{key} = [{}]\n", value.replace(',', ", ")),
+                _ if NAMED.contains(key) || word => format!("{key} = \"{value}\"\n"),
+                _ => format!("{key} = {value}\n"),
+            };
+        }
+        if let Some(b) = backend {
+            out += &format!("backend = \"{b}\"\n");
+        }
+        out
+    }
+
+    /// Whether the AP step runs only in the last pruning (AP-Lite and its `ap_timing = lite`
+    /// ablations): only such a run's final cycle is an AP-Lite result; its earlier cycles are
+    /// plain (p − q) % pruning by the base method.
+    pub fn ap_at_end_only(&self) -> bool {
+        match self.ap {
+            Ap::None | Ap::Pro => false,
+            Ap::Lite => true,
+            _ => self.ap_timing == ApTiming::Lite,
+        }
+    }
+
+    /// q in percent, `auto` resolved to 0.1·p (AP paper §5: q = 0.1 p).
+    pub fn q_percent(&self) -> f64 {
+        self.q.unwrap_or(0.1 * self.p)
+    }
+}
+
+/// A TOML value as the text [`Experiment::set`] takes; arrays of numbers become `a,b,c`.
+fn toml_text(key: &str, value: &toml::Value) -> Result<String, StateError> {
+    let scalar = |v: &toml::Value| match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    };
+    match value {
+        toml::Value::Array(items) if key == "lr_milestones" => {
+            let parts: Option<Vec<String>> = items.iter().map(scalar).collect();
+            parts.map(|p| p.join(",")).ok_or_else(|| StateError::Invalid(format!("{key} must be a list of numbers")))
+        }
+        v => scalar(v).ok_or_else(|| StateError::Invalid(format!("{key} must be a string or a number, got {}", v.type_str()))),
+    }
+}
+
+/// Percent-decoding for URL hash components (`+` is a literal plus, as in a hash).
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |j: usize| bytes.get(j).and_then(|&b| (b as char).to_digit(16));
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_round_trip() {
+        let (exp, notices) = Experiment::from_hash("#model=cnn&data=cifar10&ap=lite&p=30&q=3.5&cycles=5&seed=7", &[]);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((exp.model, exp.data, exp.ap, exp.p, exp.q, exp.cycles, exp.seed), (Model::Cnn, Data::Cifar10, Ap::Lite, 30.0, Some(3.5), 5, 7));
+        let (again, _) = Experiment::from_hash(&exp.to_hash(), &[]);
+        assert_eq!(again, exp);
+    }
+
+    #[test]
+    fn junk_in_the_url_is_ignored_with_notices() {
+        let (exp, notices) = Experiment::from_hash("model=vgg&p=abc&zzz=1&&=&autorun=1&q=%33", &["autorun"]);
+        assert_eq!(exp.model, Model::Lenet300);
+        assert_eq!(exp.p, 20.0);
+        assert_eq!(exp.q, Some(3.0));
+        assert_eq!(notices.len(), 4, "{notices:?}");
+        assert!(notices[0].contains("vgg") && notices[1].contains("abc") && notices[2].contains("zzz"));
+    }
+
+    #[test]
+    fn toml_uses_the_same_keys_plus_backend() {
+        let (exp, backend) = Experiment::from_toml("model = \"lenet300\"\nap = \"pro\"\np = 20\nq = 2.5\nbackend = \"flex\"\n").expect("valid");
+        assert_eq!((exp.p, exp.q, backend.as_deref()), (20.0, Some(2.5), Some("flex")));
+        let (back, b2) = Experiment::from_toml(&exp.to_toml(Some("flex"))).expect("round trip");
+        assert_eq!((back, b2), (exp, backend));
+    }
+
+    #[test]
+    fn bad_configs_have_one_line_reasons() {
+        let err = |t: &str| Experiment::from_toml(t).expect_err(t).to_string();
+        assert!(err("model = \"vgg\"").contains("unknown model `vgg`"));
+        assert!(err("p = 2\nq = 5").contains("q (5) must be between 0 and p (2)"));
+        assert!(err("p = 0").contains("p (0) must be in (0, 100)"));
+        assert!(err("p = -3").contains("p (-3)"));
+        assert!(err("colour = \"red\"").contains("unknown key `colour`"));
+        assert!(err("p = [1]").contains("p must be a string or a number"));
+        assert!(err("p = ").contains("not valid TOML"));
+        for e in [err("p = 2\nq = 5"), err("model = 1")] {
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+
+    #[test]
+    fn q_is_free_without_ap() {
+        let (exp, _) = Experiment::from_toml("ap = \"none\"\np = 10\nq = 50").expect("q ignored");
+        assert_eq!(exp.ap, Ap::None);
+    }
+
+    #[test]
+    fn new_names_and_bad_values_have_one_line_reasons() {
+        let err = |t: &str| Experiment::from_toml(t).expect_err(t).to_string();
+        assert!(err("method = \"obd\"").contains("unknown method `obd` (expected one of: gm, taylor, lamp, lap, imp, random, snip, l1-channel, l2-channel)"));
+        assert!(err("ap = \"bias\"").contains("needs ap_bias_k"));
+        assert!(err("method = \"taylor\"\ntaylor_batches = 0").contains("taylor_batches must be at least 1"));
+        assert!(err("p = 10\nq = 20").contains("q (20) must be between 0 and p (10)"));
+        assert!(err("schedule = \"one-shot\"").contains("needs target"));
+        assert!(err("schedule = \"gradual\"\ntarget = 10").contains("cannot take an AP step"));
+        assert!(err("lr_milestones = [\"x\"]").contains("lr_milestones must be a number"));
+        assert!(Experiment::from_toml("method = \"taylor\"\ntaylor_batches = 4\nap = \"bias\"\nap_bias_k = 0.5").is_ok());
+    }
+
+    #[test]
+    fn q_auto_is_a_tenth_of_p() {
+        let (exp, notices) = Experiment::from_hash("p=30&q=auto", &[]);
+        assert!(notices.is_empty());
+        assert_eq!((exp.q, exp.q_percent()), (None, 3.0));
+        assert!(exp.to_hash().contains("q=auto"));
+        let (exp, _) = Experiment::from_toml("p = 30\nq = \"auto\"").expect("auto");
+        assert_eq!(exp.q_percent(), 3.0);
+    }
+
+    #[test]
+    fn recipe_sets_defaults_and_keys_override_in_any_order() {
+        let (exp, _) = Experiment::from_toml("epochs = 20\nrecipe = \"ap-paper\"").expect("valid");
+        assert_eq!((exp.epochs, exp.batch, exp.lr, exp.warmup_epochs), (20, 128, 0.03, 5));
+        assert_eq!((exp.lr_milestones.clone(), exp.val_size, exp.momentum, exp.weight_decay), (vec![55, 70], 5000, 0.9, 1e-4));
+        let (url, _) = Experiment::from_hash("epochs=20&recipe=ap-paper", &[]);
+        assert_eq!(url, exp);
+        assert!(exp.to_hash().starts_with("recipe=ap-paper&"), "{}", exp.to_hash());
+        assert!(!exp.to_hash().contains("batch="), "defaults of the recipe stay out of the URL");
+        let (back, _) = Experiment::from_toml(&exp.to_toml(None)).expect("round trip");
+        assert_eq!(back, exp);
+    }
+
+    #[test]
+    fn every_key_round_trips_through_url_and_toml() {
+        let hash = "method=imp&imp_scope=global&ap=output&ap_timing=lite&schedule=gradual&target=5&gradual_start=1\
+                    &gradual_end=3&gradual_steps=4&retrain=lr-rewind&finetune_lr=0.01&act_reg=hoyer&act_reg_weight=0.5\
+                    &lr_milestones=2,3&warmup_epochs=1&epochs=4&val_size=100&ap_bias_k=1&taylor_batches=7&snip_batches=2\
+                    &rewind_iteration=9&lr_gamma=0.5&ap=none";
+        let (exp, notices) = Experiment::from_hash(hash, &[]);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(Experiment::from_hash(&exp.to_hash(), &[]).0, exp);
+        let (back, _) = Experiment::from_toml(&exp.to_toml(None)).expect("valid");
+        assert_eq!(back, exp);
+    }
+}

@@ -1,0 +1,119 @@
+//! The named choices of an experiment (URL / TOML values), one enum each.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::StateError;
+
+macro_rules! names {
+    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident = $name:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $ty { $($(#[$vdoc])* #[serde(rename = $name)] $variant),+ }
+
+        impl $ty {
+            pub const ALL: &[$ty] = &[$($ty::$variant),+];
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+            pub(crate) fn parse(key: &str, value: &str) -> Result<Self, StateError> {
+                Self::ALL.iter().copied().find(|v| v.name() == value).ok_or_else(|| StateError::Unknown {
+                    key: key.to_string(),
+                    value: value.to_string(),
+                    expected: Self::ALL.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
+                })
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.name()) }
+        }
+    };
+}
+
+names!(
+    /// Network architecture.
+    Model { Lenet300 = "lenet300", Cnn = "cnn", Resnet20 = "resnet20" }
+);
+names!(
+    /// Dataset.
+    Data { Mnist = "mnist", Cifar10 = "cifar10" }
+);
+names!(
+    /// Base pruning method X of Algorithm 2 (see `criterion`).
+    Method {
+        /// Global Magnitude: smallest |θ| over all layers.
+        Gm = "gm",
+        /// Global Taylor: smallest |θ·∂L/∂θ|, gradient accumulated over `taylor_batches`.
+        Taylor = "taylor",
+        /// Layer-Adaptive Magnitude Pruning (Lee et al. 2021).
+        Lamp = "lamp",
+        /// Lookahead Pruning (Park et al. 2020).
+        Lap = "lap",
+        /// Iterative Magnitude Pruning (Frankle & Carbin 2019): layer-wise or global (`imp_scope`).
+        Imp = "imp",
+        /// Uniformly random surviving weights.
+        Random = "random",
+        /// SNIP (Lee et al. 2019): |θ·g| at the rewind point, on `snip_batches` batches.
+        Snip = "snip",
+        /// Structured: whole filters with the smallest L1 norm, per layer (Li et al. 2017).
+        L1Channel = "l1-channel",
+        /// Structured: whole filters with the smallest L2 norm, per layer.
+        L2Channel = "l2-channel",
+    }
+);
+names!(
+    /// Activate-while-Pruning variant joining the base method (AP paper §3–4).
+    Ap {
+        None = "none",
+        /// AP step only in the last pruning cycle.
+        Lite = "lite",
+        /// AP step in every pruning cycle.
+        Pro = "pro",
+        /// Ablation: the AP metric replaces the base method (AP-SOLO, Tables 7–9).
+        Solo = "solo",
+        /// Ablation: no weight rewinding; survivors keep θ* and the LR schedule restarts (Tables 7–9).
+        NoWr = "no-wr",
+        /// Substitution: dead neurons located by observed post-ReLU output (Tables 10–11).
+        Output = "output",
+        /// Substitution: add `ap_bias_k` to the bias of located dead neurons instead of pruning.
+        Bias = "bias",
+    }
+);
+names!(
+    /// When the AP step of `solo`, `no-wr`, `output` and `bias` runs: every cycle (as AP-Pro) or
+    /// only in the last one (as AP-Lite).
+    ApTiming { Pro = "pro", Lite = "lite" }
+);
+names!(
+    /// IMP's scope: the same rate in every layer (lottery-ticket paper) or one global ranking.
+    ImpScope { Layer = "layer", Global = "global" }
+);
+names!(
+    /// How sparsity grows: p % per cycle, one pruning to `target`, or Zhu & Gupta's cubic ramp.
+    Schedule { Iterative = "iterative", OneShot = "one-shot", Gradual = "gradual" }
+);
+names!(
+    /// What survivors restart from after a pruning step (survey §retraining; Renda et al. 2020).
+    Retrain {
+        /// Weights and LR schedule back to iteration `rewind_iteration` (0 = θ0, AP paper Algo 2).
+        WeightRewind = "weight-rewind",
+        /// Weights stay at θ*, the LR schedule replays from the start.
+        LrRewind = "lr-rewind",
+        /// Weights stay at θ*, constant `finetune_lr`.
+        FineTune = "fine-tune",
+    }
+);
+names!(
+    /// Activation-sparsity baseline added to the loss with a negative sign (AP paper Tables 14–15).
+    ActReg { None = "none", Hoyer = "hoyer", L1 = "l1" }
+);
+names!(
+    /// A named set of defaults for the training protocol; explicit keys override it.
+    Recipe {
+        /// prunelab's quick defaults (constant LR, small runs).
+        Custom = "custom",
+        /// AP paper §3.1/§4.1: SGD 0.9, wd 1e-4, batch 128, 100 epochs, warm-up to 0.03, ÷10 at 55/70.
+        ApPaper = "ap-paper",
+    }
+);

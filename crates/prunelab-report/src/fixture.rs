@@ -1,0 +1,48 @@
+//! Hand-made runs for the tests: 2 labels × 3 seeds, λ = 0.8^c.
+//!
+//! `GM` has cycles 0–6 (λ = 100, 80, 64, 51.2, 40.96, 32.768, 26.2144 %), `GM + AP` cycles 0–4
+//! (down to 40.96 %). In percent, with s = seed − 1 ∈ {−1, 0, 1}:
+//! - early-stop accuracy: GM 92 − c + 0.4 s (mean 92 − c, std 0.4);
+//!   GM + AP 92 + 0.4 s at c = 0, else 92 − 0.5 c + 0.8 s (std 0.8); final = early stop − 0.5;
+//! - dynamic DNR 2 c + 0.1 seed (mean 2 c + 0.1), static DNR c + 0.2 seed (mean c + 0.2).
+
+use prunelab_core::cycle::CycleCounts;
+use prunelab_core::dnr::Dnr;
+use prunelab_core::report::{CycleEntry, RunResult};
+
+pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
+    let s = seed as f64 - 1.0;
+    let cycles = (0..cycles)
+        .map(|c| {
+            let cf = c as f64;
+            let early = match (label, c) {
+                ("GM", _) => 92.0 - cf + 0.4 * s,
+                (_, 0) => 92.0 + 0.4 * s,
+                _ => 92.0 - 0.5 * cf + 0.8 * s,
+            };
+            CycleEntry {
+                cycle: c,
+                remaining: 0.8f64.powi(c as i32),
+                remaining_after: 0.8f64.powi(c as i32 + 1),
+                test_accuracy: (early - 0.5) / 100.0,
+                early_stop_accuracy: early / 100.0,
+                val_accuracy: Some(early / 100.0),
+                best_epoch: 0,
+                train_loss: 0.1,
+                pruned: CycleCounts::default(),
+                dnr: Dnr {
+                    static_: (cf + 0.2 * seed as f64) / 100.0,
+                    dynamic: (2.0 * cf + 0.1 * seed as f64) / 100.0,
+                    per_layer: vec![],
+                },
+            }
+        })
+        .collect();
+    RunResult { label: label.into(), seed, experiment: format!("#label={label}&seed={seed}"), cycles }
+}
+
+/// GM seeds 0–2 (7 cycles each), then GM + AP seeds 0–2 (5 cycles each).
+pub(crate) fn runs() -> Vec<RunResult> {
+    let gm = (0..3).map(|seed| run("GM", seed, 7));
+    gm.chain((0..3).map(|seed| run("GM + AP", seed, 5))).collect()
+}
