@@ -24,7 +24,7 @@ fn lenet300_ap_pro_on_mnist_keeps_dense_accuracy() {
         .expect("prunelab starts");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let results: Value = serde_json::from_slice(&std::fs::read(out.path().join("run/results.json")).expect("results")).expect("json");
-    let entries = results.as_array().expect("entries");
+    let entries = results["cycles"].as_array().expect("entries");
     let acc = |i: usize| entries[i]["test_accuracy"].as_f64().expect("accuracy");
     let dense = acc(0);
     let last = entries.len() - 1;
