@@ -75,6 +75,7 @@ pub fn locate_neurons(selected: &[WeightRef], layers: &[Layer]) -> Vec<(usize, u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::criterion::refs;
     use crate::mask::Layer;
 
     fn dense(lens: &[usize]) -> Masks {
@@ -113,10 +114,6 @@ mod tests {
     fn zero_is_not_negative() {
         let star = vec![vec![0.0, -0.0]];
         assert!(select(&star, &star, &dense(&[2]), 2).is_empty());
-    }
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs.iter().map(|&(layer, index)| WeightRef { layer, index }).collect()
     }
 
     /// fc0 [2,2] feeds a ReLU: row 0 dead 25 % of the time, row 1 75 %. fc1 [1,2] is the classifier

@@ -86,13 +86,7 @@ fn row_norm(keep: &[bool], values: &[f32], norm: Norm) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs
-            .iter()
-            .map(|&(layer, index)| WeightRef { layer, index })
-            .collect()
-    }
+    use crate::criterion::refs;
 
     /// fc0 [3,2]: rows [3, 4] (L1 7, L2 5), [0, -6] (L1 6, L2 6), [4, 4] (L1 8, L2 √32 ≈ 5.66).
     /// fc1 [2,3]: row 0 = [1, (-1 pruned), 0] (alive L1 1), row 1 fully pruned (not counted).

@@ -67,18 +67,12 @@ fn layer_scores(values: &[f32], keep: &[bool]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::criterion::refs;
     use crate::mask::Layer;
 
     fn masks(lens: &[usize]) -> Masks {
         let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
         Masks::dense(&layers)
-    }
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs
-            .iter()
-            .map(|&(layer, index)| WeightRef { layer, index })
-            .collect()
     }
 
     /// Layer 0: w = [2, -1, 1, 4] → sorted |w|: idx1 (1), idx2 (1), idx0 (2), idx3 (4);

@@ -138,13 +138,7 @@ fn scores(theta: &[Vec<f32>], layers: &[Layer], masks: &Masks) -> Vec<Vec<f32>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs
-            .iter()
-            .map(|&(layer, index)| WeightRef { layer, index })
-            .collect()
-    }
+    use crate::criterion::refs;
 
     /// Three linear kernels: W0 [2,3], W1 [2,2], W2 [1,2] (PyTorch [out, in]).
     /// W0 = [[3, 4, 0], [0, (9 pruned), 1]] → alive row norms 5, 1 (the pruned 9 must not count).

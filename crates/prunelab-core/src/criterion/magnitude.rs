@@ -39,18 +39,12 @@ pub fn layerwise_magnitude(theta: &[Vec<f32>], masks: &Masks, rate: f64) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::criterion::refs;
     use crate::mask::Layer;
 
     fn masks(lens: &[usize]) -> Masks {
         let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
         Masks::dense(&layers)
-    }
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs
-            .iter()
-            .map(|&(layer, index)| WeightRef { layer, index })
-            .collect()
     }
 
     #[test]

@@ -158,6 +158,12 @@ fn check_shapes(layers: &[Layer], masks: &Masks) {
     );
 }
 
+/// Test shorthand: `(layer, index)` pairs as weight references.
+#[cfg(test)]
+pub(crate) fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
+    pairs.iter().map(|&(layer, index)| WeightRef { layer, index }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,13 +171,6 @@ mod tests {
     fn masks(lens: &[usize]) -> Masks {
         let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
         Masks::dense(&layers)
-    }
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs
-            .iter()
-            .map(|&(layer, index)| WeightRef { layer, index })
-            .collect()
     }
 
     #[test]

@@ -16,14 +16,8 @@ pub fn by_score(scores: &[Vec<f32>], masks: &Masks, k: usize) -> Vec<WeightRef> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::criterion::refs;
     use crate::mask::Layer;
-
-    fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-        pairs
-            .iter()
-            .map(|&(layer, index)| WeightRef { layer, index })
-            .collect()
-    }
 
     #[test]
     fn lowest_alive_scores_with_ties_and_nan() {
