@@ -75,13 +75,8 @@ pub fn locate_neurons(selected: &[WeightRef], layers: &[Layer]) -> Vec<(usize, u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::criterion::refs;
+    use crate::criterion::{dense, refs};
     use crate::mask::Layer;
-
-    fn dense(lens: &[usize]) -> Masks {
-        let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
-        Masks::dense(&layers)
-    }
 
     #[test]
     fn only_negative_weights_by_smallest_movement() {

@@ -107,12 +107,15 @@ fn from_flat<const D: usize>(info: &ParamInfo, flat: Tensor<1>) -> Tensor<D> {
     if info.transposed { t.transpose() } else { t }
 }
 
-struct Reader {
+/// Visits every float tensor in model order: its info, PyTorch-layout flat value and, when
+/// `grads` is given, its flat gradient.
+struct Reader<'a> {
     path: Path,
-    out: Vec<(ParamInfo, Tensor<1>)>,
+    grads: Option<&'a burn::tensor::Gradients>,
+    out: Vec<(ParamInfo, Tensor<1>, Option<Tensor<1>>)>,
 }
 
-impl ModuleVisitor for Reader {
+impl ModuleVisitor for Reader<'_> {
     fn enter_module(&mut self, name: &str, container_type: &str) {
         self.path.enter(name, container_type);
     }
@@ -124,16 +127,21 @@ impl ModuleVisitor for Reader {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let t = param.val();
         let info = self.path.info(param.id, &t.dims());
+        let grad = self.grads.and_then(|g| t.grad(g)).map(|g| to_flat(&info, g));
         let flat = to_flat(&info, t);
-        self.out.push((info, flat));
+        self.out.push((info, flat, grad));
     }
+}
+
+fn visit<M: Module>(module: &M, grads: Option<&burn::tensor::Gradients>) -> Vec<(ParamInfo, Tensor<1>, Option<Tensor<1>>)> {
+    let mut reader = Reader { path: Path::default(), grads, out: Vec::new() };
+    module.visit(&mut reader);
+    reader.out
 }
 
 /// Every float tensor of `module` in model order, with its PyTorch-layout flat value.
 pub fn read<M: Module>(module: &M) -> Vec<(ParamInfo, Tensor<1>)> {
-    let mut reader = Reader { path: Path::default(), out: Vec::new() };
-    module.visit(&mut reader);
-    reader.out
+    visit(module, None).into_iter().map(|(info, flat, _)| (info, flat)).collect()
 }
 
 struct Writer<F> {
@@ -171,33 +179,8 @@ pub fn update<M: Module>(module: M, update: impl FnMut(&ParamInfo, Tensor<1>) ->
     module.map(&mut Writer { path: Path::default(), update })
 }
 
-struct GradReader<'a> {
-    path: Path,
-    grads: &'a burn::tensor::Gradients,
-    out: Vec<(ParamInfo, Option<Tensor<1>>)>,
-}
-
-impl ModuleVisitor for GradReader<'_> {
-    fn enter_module(&mut self, name: &str, container_type: &str) {
-        self.path.enter(name, container_type);
-    }
-
-    fn exit_module(&mut self, _name: &str, _container_type: &str) {
-        self.path.exit();
-    }
-
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let t = param.val();
-        let info = self.path.info(param.id, &t.dims());
-        let grad = t.grad(self.grads).map(|g| to_flat(&info, g));
-        self.out.push((info, grad));
-    }
-}
-
 /// The gradient of every float tensor of `module` in `grads` (PyTorch-layout flat, plain
 /// device), in model order; `None` where a tensor got no gradient.
 pub fn grads<M: Module>(module: &M, grads: &burn::tensor::Gradients) -> Vec<(ParamInfo, Option<Tensor<1>>)> {
-    let mut reader = GradReader { path: Path::default(), grads, out: Vec::new() };
-    module.visit(&mut reader);
-    reader.out
+    visit(module, Some(grads)).into_iter().map(|(info, _, grad)| (info, grad)).collect()
 }

@@ -67,13 +67,7 @@ fn layer_scores(values: &[f32], keep: &[bool]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::criterion::refs;
-    use crate::mask::Layer;
-
-    fn masks(lens: &[usize]) -> Masks {
-        let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
-        Masks::dense(&layers)
-    }
+    use crate::criterion::{dense, refs};
 
     /// Layer 0: w = [2, -1, 1, 4] → sorted |w|: idx1 (1), idx2 (1), idx0 (2), idx3 (4);
     ///   squares 1, 1, 4, 16; tails 22, 21, 20, 16 → scores 1/22, 1/21, 4/20, 16/16.
@@ -82,7 +76,7 @@ mod tests {
     /// Global order: (1,0) .027, (0,1) .045, (0,2) .048, (0,0) .2, then the 1s: (0,3), (1,1).
     fn example() -> (Vec<Vec<f32>>, Masks) {
         let theta = vec![vec![2.0, -1.0, 1.0, 4.0], vec![0.5, -3.0], vec![0.0, 0.0]];
-        let mut m = masks(&[4, 2, 2]);
+        let mut m = dense(&[4, 2, 2]);
         m.keep[2] = vec![false, false];
         (theta, m)
     }
@@ -133,7 +127,7 @@ mod tests {
         let s1 = layer_scores(&theta[1], &[true; 3]);
         assert_eq!(&s1[..2], &[0.0, 1.0]);
         assert!(s1[2].is_nan());
-        let got = lamp(&theta, &masks(&[3, 3]), 6);
+        let got = lamp(&theta, &dense(&[3, 3]), 6);
         assert_eq!(got, refs(&[(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]));
     }
 }

@@ -39,32 +39,26 @@ pub fn layerwise_magnitude(theta: &[Vec<f32>], masks: &Masks, rate: f64) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::criterion::refs;
-    use crate::mask::Layer;
-
-    fn masks(lens: &[usize]) -> Masks {
-        let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
-        Masks::dense(&layers)
-    }
+    use crate::criterion::{dense, refs};
 
     #[test]
     fn magnitude_is_global_and_ignores_sign() {
         let theta = vec![vec![0.5, -0.1, 0.9], vec![-0.2, 0.05]];
-        let got = global_magnitude(&theta, &masks(&[3, 2]), 3);
+        let got = global_magnitude(&theta, &dense(&[3, 2]), 3);
         assert_eq!(got, refs(&[(1, 1), (0, 1), (1, 0)]));
     }
 
     #[test]
     fn ties_break_by_layer_then_index() {
         let theta = vec![vec![0.3, 0.1, 0.1], vec![0.1, -0.1]];
-        let got = global_magnitude(&theta, &masks(&[3, 2]), 3);
+        let got = global_magnitude(&theta, &dense(&[3, 2]), 3);
         assert_eq!(got, refs(&[(0, 1), (0, 2), (1, 0)]));
     }
 
     #[test]
     fn pruned_weights_are_never_selected_again() {
         let theta = vec![vec![0.0, 0.2, 0.3]];
-        let mut m = masks(&[3]);
+        let mut m = dense(&[3]);
         m.keep[0][0] = false;
         let got = global_magnitude(&theta, &m, 1);
         assert_eq!(got, vec![WeightRef { layer: 0, index: 1 }]);
@@ -82,7 +76,7 @@ mod tests {
             vec![-0.75, 0.0, 0.5, 0.125],
             vec![0.0, 0.0],
         ];
-        let mut m = masks(&[4, 4, 2]);
+        let mut m = dense(&[4, 4, 2]);
         m.keep[1][1] = false;
         m.keep[2] = vec![false, false];
         assert_eq!(

@@ -164,14 +164,16 @@ pub(crate) fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
     pairs.iter().map(|&(layer, index)| WeightRef { layer, index }).collect()
 }
 
+/// Test shorthand: dense masks over `[1, n]` layers of the given lengths.
+#[cfg(test)]
+pub(crate) fn dense(lens: &[usize]) -> Masks {
+    let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
+    Masks::dense(&layers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn masks(lens: &[usize]) -> Masks {
-        let layers: Vec<Layer> = lens.iter().map(|&n| Layer::new("l", &[1, n])).collect();
-        Masks::dense(&layers)
-    }
 
     #[test]
     fn nan_sorts_last_whatever_its_sign_and_zeros_tie() {
@@ -181,7 +183,7 @@ mod tests {
             vec![neg_nan, 0.0, f32::INFINITY],
             vec![-0.0, f32::NAN, -1.0],
         ];
-        let got = select_lowest(&masks(&[3, 3]), 6, |l, i| Some(scores[l][i]));
+        let got = select_lowest(&dense(&[3, 3]), 6, |l, i| Some(scores[l][i]));
         // -1, then the two zeros by (layer, index), then +∞, then both NaNs by (layer, index)
         assert_eq!(got, refs(&[(1, 2), (0, 1), (1, 0), (0, 2), (0, 0), (1, 1)]));
     }
@@ -190,7 +192,7 @@ mod tests {
     fn two_keys_compare_lexicographically() {
         let first = [vec![1.0, 0.0, 1.0], vec![0.0]];
         let second = [vec![0.5, 0.5, 0.25], vec![0.75]];
-        let got = select_lowest_by(&masks(&[3, 1]), 3, |l, i| {
+        let got = select_lowest_by(&dense(&[3, 1]), 3, |l, i| {
             Some((Score(first[l][i]), Score(second[l][i])))
         });
         assert_eq!(got, refs(&[(0, 1), (1, 0), (0, 2)]));
