@@ -66,6 +66,8 @@ export interface Results {
   /** the run's state as a URL hash */
   experiment: string;
   cycles: CycleEntry[];
+  /** false while the run is still going (or was killed, to be resumed) */
+  complete: boolean;
 }
 
 export type RunEvent =

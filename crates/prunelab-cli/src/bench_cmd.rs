@@ -16,7 +16,7 @@ pub fn bench(model: &str, backend: &str, batch: usize, steps: usize, channels: u
     let backend: Backend = backend.parse().map_err(anyhow::Error::msg)?;
     let origin = Instant::now();
     let step = guarded("use --backend flex on machines without a GPU", || {
-        let device = native_device(backend);
+        let device = native_device(backend)?;
         let input = [channels, size, size];
         Ok(futures::executor::block_on(bench::training_step(&exp, input, &device, steps, || origin.elapsed()))?)
     })?;

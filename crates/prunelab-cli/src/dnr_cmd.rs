@@ -47,7 +47,7 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Resu
         None => 10,
     };
     let report = guarded("use --backend flex on machines without a GPU", || {
-        let device = native_device(backend);
+        let device = native_device(backend)?;
         let mut net = NetState::new(&exp, InputShape(shape), classes, &device);
         load(&mut net, &ck, model)?;
         let eval = futures::executor::block_on(evaluate(&net, &data, 256))?;

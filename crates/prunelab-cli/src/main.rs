@@ -23,7 +23,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the pruning cycles of a TOML config; writes DIR/results.json and DIR/cycle-NN.safetensors
-    /// (one folder per run, DIR/<label>/seed-<n>/, when the config lists `seeds` or `[[variant]]`s).
+    /// (one folder per run, DIR/<label>-<hash>/seed-<n>/, when the config lists `seeds` or
+    /// `[[variant]]`s). Running it again on the same DIR resumes where it stopped (to the epoch).
     Run {
         #[arg(long)]
         config: PathBuf,
@@ -33,6 +34,23 @@ enum Command {
         #[arg(long)]
         data: Option<PathBuf>,
         /// Override the config's backend (wgpu | flex).
+        #[arg(long)]
+        backend: Option<String>,
+    },
+    /// Run the plans of several configs (methods × seeds × configs), each run in its own folder
+    /// OUT/<label>-<hash>/seed-<n>/; `--shard i/n` takes every n-th run from the i-th (0-based),
+    /// so a job array runs the shards and `prunelab report OUT` merges them. Finished runs are
+    /// skipped and unfinished ones resumed, so a requeued job goes on where it stopped.
+    Sweep {
+        #[arg(required = true)]
+        configs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// i/n: run only the runs whose position in the sweep is i modulo n (0 <= i < n).
+        #[arg(long, default_value = "0/1")]
+        shard: String,
+        #[arg(long)]
+        data: Option<PathBuf>,
         #[arg(long)]
         backend: Option<String>,
     },
@@ -54,6 +72,9 @@ enum Command {
         /// Add the mean DNR in parentheses: static or dynamic (Tables 10–11 style).
         #[arg(long)]
         dnr: Option<String>,
+        /// Only the runs of this config (by their sweep folders): one table out of a sweep of many.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Print the static/dynamic DNR of a checkpoint (its `_mask` applied) on IDX images, as JSON.
     Dnr {
@@ -90,7 +111,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { config, out, data, backend } => run_cmd::run(&config, &out, data, backend),
-        Command::Report { dirs, out, lambdas, accuracy, dnr } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr }),
+        Command::Sweep { configs, out, shard, data, backend } => {
+            run_cmd::parse_shard(&shard).and_then(|shard| run_cmd::sweep(&configs, &out, shard, data, backend))
+        }
+        Command::Report { dirs, out, lambdas, accuracy, dnr, config } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr, config }),
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
         Command::Bench { model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
     };

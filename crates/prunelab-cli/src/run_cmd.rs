@@ -1,8 +1,12 @@
-//! `prunelab run --config FILE.toml --out DIR`: every run of the config's plan (variants ×
-//! seeds, see `prunelab_core::plan`), each into its own folder with `config.toml`,
-//! `results.json` and `cycle-NN.safetensors`.
+//! `prunelab run --config FILE.toml --out DIR` and `prunelab sweep CONFIG... --out DIR --shard i/n`:
+//! every run of the configs' plans (variants × seeds, see `prunelab_core::plan`), each into its
+//! own folder with `config.toml`, `results.json`, `cycle-NN.safetensors` and, while it goes on,
+//! `resume.safetensors` (written atomically after every epoch and at every cycle boundary).
+//! Running again into the same folder resumes an unfinished run exactly and skips a finished one;
+//! a folder holding another experiment is refused without touching it.
 
 use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -12,15 +16,31 @@ use prunelab_core::plan::{Plan, PlannedRun};
 use prunelab_core::report::RunResult;
 use prunelab_core::state::Data;
 use prunelab_data::Split;
-use prunelab_engine::{Backend, EngineError, Event, Observer, native_device, run as run_engine};
+use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, native_device, run_from};
 
 use crate::{atomic, data, guard::guarded};
 
-/// Writes each cycle's checkpoint and the results so far, atomically, as cycles finish.
+const RESUME: &str = "resume.safetensors";
+const RESULTS: &str = "results.json";
+
+/// Writes each cycle's checkpoint, the results so far and the resume snapshot, atomically.
 struct Writer {
     out: PathBuf,
     result: RunResult,
     bar: ProgressBar,
+    experiment: String,
+    epochs: u64,
+}
+
+impl Writer {
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), EngineError> {
+        atomic::write(&self.out.join(name), bytes).map_err(|e| EngineError::Stopped(format!("{e:#}")))
+    }
+
+    fn write_results(&self) -> Result<(), EngineError> {
+        let json = serde_json::to_vec_pretty(&self.result).map_err(|e| EngineError::Stopped(e.to_string()))?;
+        self.write(RESULTS, &json)
+    }
 }
 
 impl Observer for Writer {
@@ -28,13 +48,13 @@ impl Observer for Writer {
         match event {
             Event::Status(s) => self.bar.println(s),
             Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, .. } => {
+                let line = format!("cycle {cycle} epoch {} λ={:.1}% loss {loss:.4} train acc {:.2}%", epoch + 1, remaining * 100.0, train_accuracy * 100.0);
                 self.bar.inc(1);
-                self.bar.set_message(format!(
-                    "cycle {cycle} epoch {} λ={:.1}% loss {loss:.4} train acc {:.2}%",
-                    epoch + 1,
-                    remaining * 100.0,
-                    train_accuracy * 100.0
-                ));
+                // Batch schedulers capture stderr: one line per epoch there instead of a bar.
+                if !std::io::stderr().is_terminal() {
+                    eprintln!("{line}");
+                }
+                self.bar.set_message(line);
             }
             Event::Cycle { entry, checkpoint } => {
                 self.bar.println(format!(
@@ -49,58 +69,160 @@ impl Observer for Writer {
                     entry.pruned.ap,
                     if entry.pruned.boosted > 0 { format!(", {} biases raised", entry.pruned.boosted) } else { String::new() },
                 ));
-                let fail = |e: anyhow::Error| EngineError::Stopped(format!("{e:#}"));
-                let path = self.out.join(format!("cycle-{:02}.safetensors", entry.cycle));
-                atomic::write(&path, &checkpoint.to_bytes()?).map_err(fail)?;
+                self.write(&format!("cycle-{:02}.safetensors", entry.cycle), &checkpoint.to_bytes()?)?;
                 self.result.cycles.push(entry.clone());
-                let json = serde_json::to_vec_pretty(&self.result).map_err(|e| EngineError::Stopped(e.to_string()))?;
-                atomic::write(&self.out.join("results.json"), &json).map_err(fail)?;
+                self.write_results()?;
+            }
+            Event::Snapshot(snapshot) => {
+                let p = &snapshot.progress;
+                self.result.cycles.clone_from(&p.entries);
+                self.bar.set_position(u64::from(p.cycle) * self.epochs + u64::from(p.epoch));
+                self.write(RESUME, &snapshot.to_checkpoint(&self.experiment)?.to_bytes()?)?;
             }
         }
         Ok(())
     }
-}
 
-fn run_dir(out: &Path, run: &PlannedRun) -> PathBuf {
-    run.dir.as_ref().map_or_else(|| out.to_path_buf(), |d| out.join(d))
-}
-
-pub fn run(config: &Path, out: &Path, data_flag: Option<PathBuf>, backend_flag: Option<String>) -> Result<()> {
-    let text = std::fs::read_to_string(config).with_context(|| format!("cannot read config {}", config.display()))?;
-    let plan = Plan::from_toml(&text).with_context(|| format!("{}", config.display()))?;
-    let backend: Backend = backend_flag.or(plan.backend.clone()).as_deref().unwrap_or("flex").parse().map_err(anyhow::Error::msg)?;
-    if let Some(taken) = plan.runs.iter().map(|r| run_dir(out, r)).find(|d| d.join("results.json").exists()) {
-        bail!("{} already holds a run (results.json); choose another --out", taken.display());
+    fn wants_snapshots(&self) -> bool {
+        true
     }
-    let root = data::data_root(data_flag);
-    let mut splits: HashMap<Data, Split> = HashMap::new();
-    for run in &plan.runs {
-        if !splits.contains_key(&run.experiment.data) {
-            splits.insert(run.experiment.data, data::load(run.experiment.data, &root)?);
+}
+
+/// How a run folder starts.
+enum Start {
+    Fresh,
+    Resume(Box<Checkpoint>),
+    Done,
+}
+
+/// Decide from what `dir` holds; refuse a folder of another experiment (nothing is written).
+fn start(dir: &Path, experiment: &str) -> Result<Start> {
+    let results = dir.join(RESULTS);
+    if results.exists() {
+        let bytes = std::fs::read(&results).with_context(|| format!("cannot read {}", results.display()))?;
+        let done: RunResult = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a prunelab results file", results.display()))?;
+        if done.experiment != experiment {
+            bail!("{} holds another experiment ({}); choose another --out", dir.display(), done.experiment);
+        }
+        if done.complete {
+            return Ok(Start::Done);
         }
     }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    if plan.runs.len() > 1 {
-        atomic::write(&out.join("plan.toml"), text.as_bytes())?;
+    let resume = dir.join(RESUME);
+    if !resume.exists() {
+        if results.exists() {
+            bail!("{} holds an unfinished run without {RESUME}; choose another --out", dir.display());
+        }
+        return Ok(Start::Fresh);
+    }
+    let bytes = std::fs::read(&resume).with_context(|| format!("cannot read {}", resume.display()))?;
+    let ck = Checkpoint::from_bytes(&bytes).with_context(|| resume.display().to_string())?;
+    if ck.metadata.get("experiment").is_some_and(|e| e != experiment) {
+        bail!("{} holds another experiment; choose another --out", dir.display());
+    }
+    Ok(Start::Resume(Box::new(ck)))
+}
+
+/// `(folder, run)` pairs of the runs to do.
+pub type Runs = Vec<(PathBuf, PlannedRun)>;
+
+/// `prunelab run`: the plan of one config; a single run goes into `out` itself.
+pub fn run(config: &Path, out: &Path, data_flag: Option<PathBuf>, backend_flag: Option<String>) -> Result<()> {
+    let (plan, text) = read_plan(config)?;
+    let runs = plan.runs.iter().map(|r| (r.dir.as_ref().map_or_else(|| out.to_path_buf(), |d| out.join(d)), r.clone())).collect();
+    let plan_file = (plan.runs.len() > 1).then(|| (out.join("plan.toml"), text));
+    execute(runs, backend_flag.or(plan.backend), data_flag, plan_file)
+}
+
+/// `prunelab sweep`: the runs of several configs, every run in its own hashed folder under `out`;
+/// with `shard = (i, n)` only the runs whose position in that list is i modulo n. A run that
+/// several configs share (same label and experiment, hence the same folder) is listed once, so no
+/// two shards ever work in one folder.
+pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: Option<PathBuf>, backend_flag: Option<String>) -> Result<()> {
+    let mut runs = Vec::new();
+    let mut backend = None;
+    for config in configs {
+        let (plan, _) = read_plan(config)?;
+        backend = backend.or(plan.backend);
+        for run in plan.runs {
+            let dir = out.join(run.folder());
+            if !runs.iter().any(|(d, _)| *d == dir) {
+                runs.push((dir, run));
+            }
+        }
+    }
+    let (i, n) = shard;
+    let total = runs.len();
+    let mine: Runs = runs.into_iter().enumerate().filter(|(k, _)| k % n == i).map(|(_, r)| r).collect();
+    println!("shard {i}/{n}: {} of {total} runs", mine.len());
+    execute(mine, backend_flag.or(backend), data_flag, None)
+}
+
+/// Parse `i/n` (0 ≤ i < n).
+pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
+    let bad = || anyhow::anyhow!("--shard must be i/n with 0 <= i < n (e.g. 0/4), got `{s}`");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+fn read_plan(config: &Path) -> Result<(Plan, String)> {
+    let text = std::fs::read_to_string(config).with_context(|| format!("cannot read config {}", config.display()))?;
+    let plan = Plan::from_toml(&text).with_context(|| format!("{}", config.display()))?;
+    Ok((plan, text))
+}
+
+/// Run (or resume, or skip) every run, each into its folder; `plan_file` (a copy of the config)
+/// is written once the backend, the folders and the data have been checked.
+fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan_file: Option<(PathBuf, String)>) -> Result<()> {
+    let backend: Backend = backend.as_deref().unwrap_or("flex").parse().map_err(anyhow::Error::msg)?;
+    let starts = runs.iter().map(|(dir, run)| start(dir, &run.experiment.to_hash())).collect::<Result<Vec<_>>>()?;
+    let root = data::data_root(data_flag);
+    let mut splits: HashMap<Data, Split> = HashMap::new();
+    for ((_, run), start) in runs.iter().zip(&starts) {
+        let d = run.experiment.data;
+        if !matches!(start, Start::Done) && !splits.contains_key(&d) {
+            splits.insert(d, data::load(d, &root)?);
+        }
+    }
+    if let Some((path, text)) = plan_file {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        atomic::write(&path, text.as_bytes())?;
     }
     let hint = "for wgpu install a GPU or Vulkan driver (e.g. mesa-vulkan-drivers), or use backend = \"flex\"";
     guarded(hint, || {
-        let device = native_device(backend);
-        for (i, run) in plan.runs.iter().enumerate() {
+        let device = native_device(backend)?;
+        let total = runs.len();
+        for (i, ((dir, run), start)) in runs.iter().zip(starts).enumerate() {
             let exp = &run.experiment;
-            let dir = run_dir(out, run);
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            atomic::write(&dir.join("config.toml"), exp.to_toml(Some(&backend.to_string())).as_bytes())?;
-            if plan.runs.len() > 1 {
-                println!("run {}/{}: {} (seed {}) → {}", i + 1, plan.runs.len(), run.label, exp.seed, dir.display());
+            if total > 1 {
+                println!("run {}/{total}: {} (seed {}) → {}", i + 1, run.label, exp.seed, dir.display());
             }
+            let resume = match start {
+                Start::Done => {
+                    println!("{} is complete; skipped", dir.display());
+                    continue;
+                }
+                Start::Resume(ck) => Some(ck),
+                Start::Fresh => None,
+            };
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            atomic::write(&dir.join("config.toml"), exp.to_toml(Some(&backend.to_string())).as_bytes())?;
             let bar = ProgressBar::new(u64::from(exp.epochs) * u64::from(prunings(exp) + 1));
             bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
-            let result = RunResult { label: run.label.clone(), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new() };
-            let mut writer = Writer { out: dir.clone(), result, bar };
-            futures::executor::block_on(run_engine(exp, &splits[&exp.data], &device, &mut writer)).map_err(anyhow::Error::from)?;
+            let result = RunResult { label: run.label.clone(), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new(), complete: false };
+            let mut writer = Writer { out: dir.clone(), result, bar, experiment: exp.to_hash(), epochs: u64::from(exp.epochs) };
+            let done = futures::executor::block_on(run_from(exp, &splits[&exp.data], &device, &mut writer, resume.as_deref()))?;
             writer.bar.finish_and_clear();
-            println!("wrote {}", dir.join("results.json").display());
+            writer.result = RunResult { label: run.label.clone(), ..done };
+            writer.write_results()?;
+            std::fs::remove_file(dir.join(RESUME)).with_context(|| format!("cannot remove {}", dir.join(RESUME).display()))?;
+            println!("wrote {}", dir.join(RESULTS).display());
         }
         Ok(())
     })

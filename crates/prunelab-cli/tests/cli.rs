@@ -164,9 +164,11 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
         assert!(out.join(format!("cycle-{c:02}.safetensors")).exists());
     }
     assert!(!std::fs::read_dir(&out).expect("out").any(|f| f.expect("entry").file_name().to_string_lossy().ends_with(".tmp")));
-    // a second run into the same folder is refused, nothing overwritten
+    // a second run into the same folder finds it complete and changes nothing
+    let before = std::fs::read(out.join("results.json")).expect("results");
     let again = prunelab(&["run", "--config", &cfg, "--out", &out.display().to_string(), "--data", &data.display().to_string()]);
-    assert!(!again.status.success() && stderr(&again).contains("already holds a run"));
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).contains("complete; skipped"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(out.join("results.json")).expect("results"), before);
 
     let ck_path = out.join("cycle-01.safetensors");
     let ck = safetensors_json(&ck_path);
@@ -203,21 +205,48 @@ fn bench_prints_throughput_as_json() {
 }
 
 #[test]
-fn a_sweep_then_report_gives_the_papers_table_and_two_plots() {
+fn a_sharded_sweep_then_report_gives_the_papers_table_and_two_plots() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
     write_mnist(&data.join("mnist"), 200, 40);
-    let cfg = config(
-        tmp.path(),
-        "model = \"lenet300\"\np = 50\nq = 2\ncycles = 2\nepochs = 1\nlr = 0.02\nbatch = 50\nval_size = 50\nseeds = [1, 2]\n\
-         [[variant]]\nap = \"none\"\n[[variant]]\nap = \"pro\"\n[[variant]]\nap = \"lite\"\ntarget = 50\n[[variant]]\nap = \"lite\"\ntarget = 25\n",
-    );
+    let base = "model = \"lenet300\"\np = 50\nq = 2\ncycles = 2\nepochs = 1\nlr = 0.02\nbatch = 50\nval_size = 50\nseeds = [1, 2]\n";
+    let dir_a = tmp.path().join("a");
+    let dir_b = tmp.path().join("b");
+    std::fs::create_dir_all(&dir_a).expect("mkdir");
+    std::fs::create_dir_all(&dir_b).expect("mkdir");
+    let a = config(&dir_a, &format!("{base}[[variant]]\nap = \"none\"\n[[variant]]\nap = \"pro\"\n"));
+    // The GM runs again (listed once in the sweep), and AP-Lite once per λ column.
+    let b = config(&dir_b, &format!("{base}[[variant]]\nap = \"none\"\n[[variant]]\nap = \"lite\"\ntarget = 50\n[[variant]]\nap = \"lite\"\ntarget = 25\n"));
     let out = tmp.path().join("sweep");
-    let o = prunelab(&["run", "--config", &cfg, "--out", &out.display().to_string(), "--data", &data.display().to_string()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    for dir in ["gm/seed-1", "gm/seed-2", "gm-ap-pro/seed-2", "gm-ap-lite-to-50/seed-1", "gm-ap-lite-to-25/seed-2"] {
-        assert!(out.join(dir).join("results.json").exists(), "{dir}");
+    let (out_s, data_s) = (out.display().to_string(), data.display().to_string());
+    let mut seen = Vec::new();
+    for shard in ["0/2", "1/2"] {
+        let o = prunelab(&["sweep", &a, &b, "--out", &out_s, "--data", &data_s, "--shard", shard]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(stdout.contains(&format!("shard {shard}: 4 of 8 runs")), "{stdout}");
+        seen.push(stdout);
     }
+    let mut folders: Vec<String> = std::fs::read_dir(&out)
+        .expect("sweep folder")
+        .flat_map(|d| {
+            let d = d.expect("entry").path();
+            std::fs::read_dir(&d).expect("run folder").map(move |s| format!("{}/{}", d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), s.expect("seed").file_name().to_string_lossy()))
+        })
+        .collect();
+    folders.sort();
+    assert_eq!(folders.len(), 8, "{folders:?}");
+    for (prefix, seed) in [("gm-", 1), ("gm-", 2), ("gm-ap-pro-", 1), ("gm-ap-lite-to-50-", 2), ("gm-ap-lite-to-25-", 1)] {
+        let dir = folders.iter().find(|f| f.starts_with(prefix) && f.ends_with(&format!("/seed-{seed}")) && f.len() == prefix.len() + 10 + 7);
+        let dir = dir.unwrap_or_else(|| panic!("{prefix}<hash>/seed-{seed} missing in {folders:?}"));
+        assert!(out.join(dir).join("results.json").exists(), "{dir}");
+        // Each run was done by exactly one shard.
+        assert_eq!(seen.iter().filter(|s| s.contains(dir.as_str())).count(), 1, "{dir}");
+    }
+    let again = prunelab(&["sweep", &a, &b, "--out", &out_s, "--data", &data_s, "--shard", "1/2"]);
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).matches("complete; skipped").count() == 4);
+    let bad = prunelab(&["sweep", &a, "--out", &out_s, "--shard", "2/2"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("--shard must be i/n"), "{}", stderr(&bad));
     let report = tmp.path().join("report");
     let o = prunelab(&["report", &out.display().to_string(), "--out", &report.display().to_string(), "--lambda", "50,25", "--dnr", "dynamic"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -237,6 +266,12 @@ fn a_sweep_then_report_gives_the_papers_table_and_two_plots() {
     for plot in ["accuracy.png", "dnr.png"] {
         assert!(std::fs::read(report.join(plot)).expect(plot).starts_with(b"\x89PNG"), "{plot}");
     }
+    // One config's table out of the sweep: config a has no AP-Lite rows.
+    let only_a = tmp.path().join("report-a");
+    let o = prunelab(&["report", &out_s, "--config", &a, "--out", &only_a.display().to_string(), "--lambda", "50,25"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(only_a.join("report.md")).expect("report.md");
+    assert!(md.contains("| GM + AP-Pro |") && !md.contains("AP-Lite"), "{md}");
     let nothing = prunelab(&["report", &tmp.path().join("data").display().to_string()]);
     assert!(!nothing.status.success() && stderr(&nothing).contains("results.json"), "{}", stderr(&nothing));
 }

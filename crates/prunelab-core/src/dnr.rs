@@ -34,7 +34,7 @@ impl UnitLayer {
 }
 
 /// Zero counts per counted layer and channel, summed over `samples` samples and all positions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZeroCounts {
     pub samples: u64,
     pub dead: Vec<Vec<u64>>,

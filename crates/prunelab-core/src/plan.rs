@@ -1,7 +1,9 @@
 //! A config file may describe several runs: the experiment at its top level, repeated for every
 //! seed in `seeds = [1, 2, 3]` and for every `[[variant]]` table (keys overriding the top level,
 //! plus an optional `label`). Each run gets a label — its row in `prunelab report` — and, when
-//! there is more than one, its own folder `<label-slug>/seed-<n>`.
+//! there is more than one, its own folder `<label-slug>-<hash>/seed-<n>`, where the hash names
+//! the experiment (OpenLTH-style, see [`config_hash`]): identical experiments share a folder (a
+//! second run resumes or skips it), different ones never do.
 
 use crate::state::{ActReg, Ap, ApTiming, Experiment, ImpScope, Method, Retrain, Schedule, StateError};
 
@@ -12,7 +14,8 @@ const PLAN_KEYS: &[&str] = &["seeds", "variant", "label"];
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRun {
     pub label: String,
-    /// Folder under the output folder (`None`: the output folder itself, for a single run).
+    /// Folder under the output folder (`None`: the output folder itself, for a single run of
+    /// `prunelab run`; [`PlannedRun::folder`] is the folder it gets inside a sweep).
     pub dir: Option<String>,
     pub experiment: Experiment,
 }
@@ -41,12 +44,12 @@ impl Plan {
             for &seed in seeds.as_deref().unwrap_or(&[exp.seed]) {
                 let experiment = Experiment { seed, ..exp.clone() };
                 experiment.validate().map_err(|e| invalid(format!("{label}: {e}")))?;
-                let dir = nested.then(|| format!("{}/seed-{seed}", folder(&label, &experiment)));
+                let dir = nested.then(|| folder(&label, &experiment));
                 runs.push(PlannedRun { label: label.clone(), dir, experiment });
             }
         }
         if let Some(dup) = runs.iter().enumerate().find(|(i, r)| runs[..*i].iter().any(|o| o.dir == r.dir)) {
-            return Err(invalid(format!("two variants share the label `{}` (and target): give each its own `label`", dup.1.label)));
+            return Err(invalid(format!("two variants of `{}` are the same experiment: remove one", dup.1.label)));
         }
         Ok(Self { runs, backend })
     }
@@ -140,13 +143,31 @@ pub fn label(exp: &Experiment) -> String {
     out
 }
 
-/// A run's folder name: its label's slug, plus its `target` (runs of one row that stop at
-/// different λ, such as AP-Lite per column, share a label).
+impl PlannedRun {
+    /// The run's folder inside a sweep: its own `dir`, or the one a plan would give it.
+    pub fn folder(&self) -> String {
+        self.dir.clone().unwrap_or_else(|| folder(&self.label, &self.experiment))
+    }
+}
+
+/// A run's folder: `<label-slug>[-to-<target>]-<hash>/seed-<n>`. The slug makes it readable (runs
+/// of one row that stop at different λ, such as AP-Lite per column, share a label); the hash of
+/// the experiment without its seed makes it unique.
 fn folder(label: &str, exp: &Experiment) -> String {
-    match exp.target {
+    let name = match exp.target {
         Some(t) => format!("{}-to-{t}", slug(label)),
         None => slug(label),
-    }
+    };
+    format!("{name}-{}/seed-{}", config_hash(exp), exp.seed)
+}
+
+/// The identity of an experiment apart from its seed (OpenLTH names run folders this way): the
+/// 64-bit FNV-1a hash of its canonical TOML — every key, in a fixed order, defaults included —
+/// as 10 hex digits. Seeds of one experiment share it; any other change of a key changes it.
+pub fn config_hash(exp: &Experiment) -> String {
+    let canonical = Experiment { seed: 0, ..exp.clone() }.to_toml(None);
+    let hash = canonical.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{:010x}", hash >> 24)
 }
 
 /// A folder name for a label: lower-case letters, digits and single dashes.
@@ -175,21 +196,48 @@ mod tests {
              [[variant]]\nlabel = \"q = 5\"\nq = 5\n",
         )
         .expect("valid plan");
-        let got: Vec<(&str, Option<&str>, u64)> = plan.runs.iter().map(|r| (r.label.as_str(), r.dir.as_deref(), r.experiment.seed)).collect();
+        let got: Vec<(&str, String, u64)> = plan.runs.iter().map(|r| (r.label.as_str(), unhashed(&r.folder()), r.experiment.seed)).collect();
         assert_eq!(
             got,
             vec![
-                ("GM", Some("gm/seed-1"), 1),
-                ("GM", Some("gm/seed-2"), 2),
-                ("GM + AP-Lite", Some("gm-ap-lite/seed-1"), 1),
-                ("GM + AP-Lite", Some("gm-ap-lite/seed-2"), 2),
-                ("GM + AP-bias-0.5", Some("gm-ap-bias-0.5/seed-1"), 1),
-                ("GM + AP-bias-0.5", Some("gm-ap-bias-0.5/seed-2"), 2),
-                ("q = 5", Some("q-5/seed-1"), 1),
-                ("q = 5", Some("q-5/seed-2"), 2),
+                ("GM", "gm-H/seed-1".into(), 1),
+                ("GM", "gm-H/seed-2".into(), 2),
+                ("GM + AP-Lite", "gm-ap-lite-H/seed-1".into(), 1),
+                ("GM + AP-Lite", "gm-ap-lite-H/seed-2".into(), 2),
+                ("GM + AP-bias-0.5", "gm-ap-bias-0.5-H/seed-1".into(), 1),
+                ("GM + AP-bias-0.5", "gm-ap-bias-0.5-H/seed-2".into(), 2),
+                ("q = 5", "q-5-H/seed-1".into(), 1),
+                ("q = 5", "q-5-H/seed-2".into(), 2),
             ]
         );
+        // Seeds of one variant share the hash; variants differ.
+        let hashes: Vec<String> = plan.runs.iter().map(|r| r.folder().split('/').next().unwrap_or("").to_string()).collect();
+        assert_eq!(hashes[0], hashes[1]);
+        assert_ne!(hashes[0], hashes[2]);
         assert_eq!(plan.backend.as_deref(), Some("flex"));
+    }
+
+    #[test]
+    fn config_hash_names_the_experiment_not_the_seed() {
+        let exp = |t: &str| Experiment::from_toml(t).expect("valid").0;
+        let h = config_hash(&exp("lr = 0.1"));
+        assert_eq!(h.len(), 10);
+        assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(h, config_hash(&exp("lr = 0.1\nseed = 9")));
+        assert_eq!(h, config_hash(&exp("seed = 3\nlr = 0.1")));
+        assert_ne!(h, config_hash(&exp("lr = 0.2")));
+        // Same label, different experiment: different folders, no clash.
+        let plan = Plan::from_toml("[[variant]]\nlr = 0.1\n[[variant]]\nlr = 0.2").expect("two runs");
+        assert_eq!(plan.runs[0].label, plan.runs[1].label);
+        assert_ne!(plan.runs[0].dir, plan.runs[1].dir);
+    }
+
+    /// A folder with its 10-digit hash replaced by `H`.
+    fn unhashed(folder: &str) -> String {
+        let (name, seed) = folder.split_once('/').unwrap_or((folder, ""));
+        let cut = name.len().saturating_sub(10);
+        assert!(name[cut..].chars().all(|c| c.is_ascii_hexdigit()), "{folder}");
+        format!("{}H/{seed}", &name[..cut])
     }
 
     #[test]
@@ -205,10 +253,10 @@ mod tests {
         assert!(err("[[variant]]\nap = \"bias\"").contains("GM + AP-bias-0: ap = \"bias\" needs ap_bias_k"));
         assert!(err("[[variant]]\nmethod = \"obd\"").starts_with("variant 1: unknown method `obd`"));
         assert!(err("seeds = []").contains("seeds must be a non-empty list"));
-        assert!(err("[[variant]]\nap = \"lite\"\n[[variant]]\nap = \"lite\"").contains("share the label `GM + AP-Lite`"));
+        assert!(err("[[variant]]\nap = \"lite\"\n[[variant]]\nap = \"lite\"").contains("two variants of `GM + AP-Lite` are the same experiment"));
         let per_column = Plan::from_toml("cycles = 50\nap = \"lite\"\n[[variant]]\ntarget = 30\n[[variant]]\ntarget = 10").expect("one row, two runs");
-        let dirs: Vec<_> = per_column.runs.iter().map(|r| (r.label.as_str(), r.dir.as_deref())).collect();
-        assert_eq!(dirs, vec![("GM + AP-Lite", Some("gm-ap-lite-to-30/seed-1")), ("GM + AP-Lite", Some("gm-ap-lite-to-10/seed-1"))]);
+        let dirs: Vec<_> = per_column.runs.iter().map(|r| (r.label.as_str(), unhashed(&r.folder()))).collect();
+        assert_eq!(dirs, vec![("GM + AP-Lite", "gm-ap-lite-to-30-H/seed-1".into()), ("GM + AP-Lite", "gm-ap-lite-to-10-H/seed-1".into())]);
         assert!(err("[[variant]]\nrecipe = \"ap-paper\"").contains("`recipe` belongs at the top"));
     }
 

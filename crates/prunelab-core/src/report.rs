@@ -7,13 +7,16 @@ use crate::cycle::CycleCounts;
 use crate::dnr::Dnr;
 
 /// One run: which experiment (`label` names its row in a report, e.g. `GM + AP-Pro`), which seed,
-/// the full state as a URL hash, and its cycles in order.
+/// the full state as a URL hash, its cycles in order, and whether it has finished (`complete`;
+/// a run still going — or killed, to be resumed — lists the cycles done so far).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub label: String,
     pub seed: u64,
     pub experiment: String,
     pub cycles: Vec<CycleEntry>,
+    #[serde(default)]
+    pub complete: bool,
 }
 
 /// What one cycle trained, measured and then pruned. Cycle `c` trains with the mask it starts

@@ -1,5 +1,6 @@
 //! Backend choice at run time: `wgpu` (Vulkan/Metal/DX12 natively, WebGPU in the browser —
-//! the same WGSL shaders) or `flex` (pure-Rust CPU).
+//! the same WGSL shaders), `cuda` (NVIDIA, in builds with the `cuda` cargo feature; the CUDA
+//! driver is loaded at run time, so building needs no CUDA toolkit) or `flex` (pure-Rust CPU).
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,6 +10,7 @@ use burn::prelude::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Wgpu,
+    Cuda,
     Flex,
 }
 
@@ -18,8 +20,9 @@ impl FromStr for Backend {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "wgpu" => Ok(Self::Wgpu),
+            "cuda" => Ok(Self::Cuda),
             "flex" => Ok(Self::Flex),
-            other => Err(format!("unknown backend `{other}` (expected one of: wgpu, flex)")),
+            other => Err(format!("unknown backend `{other}` (expected one of: wgpu, cuda, flex)")),
         }
     }
 }
@@ -28,17 +31,24 @@ impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Wgpu => "wgpu",
+            Self::Cuda => "cuda",
             Self::Flex => "flex",
         })
     }
 }
 
-/// The plain (non-autodiff) device of a native backend.
+/// The plain (non-autodiff) device of a native backend; `cuda` in a build without it is an error.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn native_device(backend: Backend) -> Device {
+pub fn native_device(backend: Backend) -> Result<Device, crate::EngineError> {
     match backend {
-        Backend::Wgpu => Device::wgpu(Default::default()),
-        Backend::Flex => Device::flex(),
+        Backend::Wgpu => Ok(Device::wgpu(Default::default())),
+        #[cfg(feature = "cuda")]
+        Backend::Cuda => Ok(Device::cuda(burn::tensor::DeviceIndex::Default)),
+        #[cfg(not(feature = "cuda"))]
+        Backend::Cuda => Err(crate::EngineError::Device(
+            "this prunelab was built without CUDA: build it with `cargo build --release -p prunelab-cli --features cuda`".into(),
+        )),
+        Backend::Flex => Ok(Device::flex()),
     }
 }
 

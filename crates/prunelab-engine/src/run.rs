@@ -4,8 +4,6 @@
 //! `prunelab_core::cycle`) and restart the survivors: rewound to θ_k (`weight-rewind`, Algorithm
 //! 2 step ii), or kept at θ* (`lr-rewind`, `fine-tune`, and AP-NO-WR).
 
-use std::collections::BTreeSet;
-
 use burn::prelude::*;
 use prunelab_core::cycle::{Observed, Pruning, prunings};
 use prunelab_core::dnr::{Dnr, dnr};
@@ -23,6 +21,7 @@ use crate::eval::evaluate;
 use crate::hooks::Hooks;
 use crate::optim::Sgd;
 use crate::scores::gradient_scores;
+use crate::resume::{Progress, Snapshot};
 use crate::state::NetState;
 use crate::train::{EpochStats, Stepping};
 use crate::{Checkpoint, EngineError, train};
@@ -34,11 +33,19 @@ pub enum Event<'a> {
     Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
     /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, rewind point).
     Cycle { entry: &'a CycleEntry, checkpoint: &'a Checkpoint },
+    /// The run's whole state after an epoch or at the start of a cycle, for exact resume (sent
+    /// only to observers that ask for it).
+    Snapshot(&'a Snapshot),
 }
 
 /// Receives events; an error stops the run (e.g. a checkpoint that cannot be written).
 pub trait Observer {
     fn on_event(&mut self, event: Event<'_>) -> Result<(), EngineError>;
+
+    /// Whether to send [`Event::Snapshot`]s (each costs a device read of all weights).
+    fn wants_snapshots(&self) -> bool {
+        false
+    }
 }
 
 /// Data-order stream of one epoch, disjoint from the per-kernel initialisation streams.
@@ -51,13 +58,6 @@ fn score_stream(cycle: u32) -> u64 {
     (1 << 41) + u64::from(cycle)
 }
 
-/// What one training of a cycle produced.
-struct Trained {
-    stats: EpochStats,
-    /// (best validation accuracy, test accuracy at that epoch, epoch)
-    best: Option<(f64, f64, u32)>,
-}
-
 /// The data of a run: training (validation held out), validation, test.
 struct Splits {
     train: Dataset,
@@ -67,6 +67,12 @@ struct Splits {
 
 /// Run `exp` on `split` on `device` (a plain device; autodiff is enabled here).
 pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mut impl Observer) -> Result<RunResult, EngineError> {
+    run_from(exp, split, device, observer, None).await
+}
+
+/// [`run`], going on from a resume snapshot (see [`Snapshot`]) when one is given: the result —
+/// masks, weights, metrics — is the one an uninterrupted run gives.
+pub async fn run_from(exp: &Experiment, split: &Split, device: &Device, observer: &mut impl Observer, resume: Option<&Checkpoint>) -> Result<RunResult, EngineError> {
     exp.validate()?;
     let (train, val) = hold_out(&subset(&split.train, exp.train_size), exp.val_size)?;
     let data = Splits { train, val, test: subset(&split.test, exp.test_size) };
@@ -93,22 +99,28 @@ pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mu
     let (units, layers) = (net.model.units(), net.layers());
     let bias_of = net.bias_of_kernels();
     let mut rewind_point = net.theta0.clone();
-    let mut boosted = BTreeSet::new();
-    let mut entries = Vec::new();
-    for cycle in 0.. {
-        let start = net.masks.remaining();
+    let mut progress = Progress { start: net.masks.remaining(), ..Progress::default() };
+    if let Some(ck) = resume {
+        let snapshot = Snapshot::from_checkpoint(ck, &net, &exp.to_hash())?;
+        progress = snapshot.progress.clone();
+        rewind_point = snapshot.restore(&mut net);
+        observer.on_event(Event::Status(format!("resuming at cycle {}, epoch {}", progress.cycle, progress.epoch)))?;
+    }
+    loop {
+        let cycle = progress.cycle;
         let mut hooks = if exp.schedule == Schedule::Gradual { Hooks::gradual(exp, per_epoch) } else { Hooks::default() };
-        if cycle == 0 && rewinds && exp.rewind_iteration > 0 {
+        hooks.pruned = progress.gradual_pruned;
+        if cycle == 0 && rewinds && exp.rewind_iteration > progress.step {
             hooks.capture_at = Some(exp.rewind_iteration);
         }
-        let trained = train_cycle(exp, cycle, &mut net, &data, &mut hooks, observer).await?;
+        let trained = train_cycle(exp, &mut progress, &mut net, &data, &mut hooks, &rewind_point, observer).await?;
         if let Some(point) = hooks.captured.take() {
             rewind_point = point;
         }
         let eval = evaluate(&net, &data.test, exp.batch.max(256)).await?;
         let values = net.read().await?;
         let mask_prev = net.masks.clone();
-        let reached = exp.target.is_some_and(|t| start * 100.0 <= t);
+        let reached = exp.target.is_some_and(|t| progress.start * 100.0 <= t);
         let prune = cycle < prunings(exp) && !reached;
         let scores = if prune { scores(exp, cycle, &mut net, &data.train, &rewind_point).await? } else { None };
         let pruning = if prune {
@@ -122,7 +134,7 @@ pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mu
         };
         let entry = CycleEntry {
             cycle,
-            remaining: if exp.schedule == Schedule::Gradual { mask_prev.remaining() } else { start },
+            remaining: if exp.schedule == Schedule::Gradual { mask_prev.remaining() } else { progress.start },
             remaining_after: pruning.masks.remaining(),
             test_accuracy: eval.accuracy,
             early_stop_accuracy: trained.best.map_or(eval.accuracy, |b| b.1),
@@ -134,54 +146,84 @@ pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mu
         };
         let checkpoint = checkpoint(exp, cycle, &net, &values, &rewind_point, &mask_prev, &pruning, scores.as_deref(), &data.train, per_epoch);
         observer.on_event(Event::Cycle { entry: &entry, checkpoint: &checkpoint })?;
-        entries.push(entry);
+        progress.entries.push(entry);
         if !prune {
             break;
         }
         // Restart the survivors: θ_k (weight rewinding) or θ*; AP-bias raises located biases.
         let mut next = if rewinds { rewind_point.clone() } else { values };
-        let fresh: Vec<(usize, usize)> = pruning.boosted.iter().copied().filter(|n| boosted.insert(*n)).collect();
+        let fresh: Vec<(usize, usize)> = pruning.boosted.iter().copied().filter(|n| progress.boosted.insert(*n)).collect();
         let k = exp.ap_bias_k.unwrap_or(0.0) as f32;
-        for &(kernel, row) in if rewinds { boosted.iter().copied().collect::<Vec<_>>() } else { fresh }.iter() {
+        for &(kernel, row) in if rewinds { progress.boosted.iter().copied().collect::<Vec<_>>() } else { fresh }.iter() {
             if let Some(b) = bias_of[kernel] {
                 next[b][row] += k;
             }
         }
         net.masks = pruning.masks;
         net.load(&next);
+        net.reset_optimizer();
+        progress = Progress { cycle: cycle + 1, start: net.masks.remaining(), boosted: progress.boosted, entries: progress.entries, ..Progress::default() };
     }
-    Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: entries })
+    Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: progress.entries, complete: true })
 }
 
-/// Train one cycle's epochs; with a validation split, track the early-stop point.
-async fn train_cycle(exp: &Experiment, cycle: u32, net: &mut NetState, data: &Splits, hooks: &mut Hooks, observer: &mut impl Observer) -> Result<Trained, EngineError> {
+/// Send a snapshot of the run's state, if the observer keeps them.
+async fn snapshot(net: &NetState, progress: &Progress, rewind_point: &[Vec<f32>], observer: &mut impl Observer) -> Result<(), EngineError> {
+    if observer.wants_snapshots() {
+        let snapshot = Snapshot::take(net, progress, rewind_point).await?;
+        observer.on_event(Event::Snapshot(&snapshot))?;
+    }
+    Ok(())
+}
+
+/// What one training of a cycle produced.
+struct Trained {
+    stats: EpochStats,
+    /// (best validation accuracy, test accuracy at that epoch, epoch)
+    best: Option<(f64, f64, u32)>,
+}
+
+/// Train the cycle's remaining epochs (from `progress.epoch`); with a validation split, track the
+/// early-stop point. A snapshot goes out before the first epoch and after every epoch.
+async fn train_cycle(
+    exp: &Experiment,
+    progress: &mut Progress,
+    net: &mut NetState,
+    data: &Splits,
+    hooks: &mut Hooks,
+    rewind_point: &[Vec<f32>],
+    observer: &mut impl Observer,
+) -> Result<Trained, EngineError> {
+    let cycle = progress.cycle;
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
     let offset = if cycle > 0 && exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr { exp.rewind_iteration } else { 0 };
     let lr = |step: u64| retrain_lr(exp, cycle, step, offset, per_epoch);
     let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
     let mut how = Stepping { sgd, batch_size: exp.batch, lr: &lr, act_reg: (exp.act_reg, exp.act_reg_weight) };
-    net.reset_optimizer();
     let (units, layers) = (net.model.units(), net.layers());
-    let mut step = 0;
-    let mut best: Option<(f64, f64, u32)> = None;
-    let mut last = None;
-    for epoch in 0..exp.epochs {
+    if progress.epoch == 0 {
+        snapshot(net, progress, rewind_point, observer).await?;
+    }
+    for epoch in progress.epoch..exp.epochs {
         let mut rng = Rng::new(exp.seed, order_stream(cycle, epoch));
-        let stats = train::epoch(net, &data.train, &mut how, &mut step, hooks, &mut rng).await?;
+        let stats = train::epoch(net, &data.train, &mut how, &mut progress.step, hooks, &mut rng).await?;
         let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
         let remaining = net.masks.remaining();
         observer.on_event(Event::Epoch { cycle, epoch, loss: stats.loss, train_accuracy: stats.accuracy, remaining, dnr })?;
         if let Some(val) = &data.val {
             let v = evaluate(net, val, exp.batch.max(256)).await?.accuracy;
-            if best.is_none_or(|b| v > b.0) {
+            if progress.best.is_none_or(|b| v > b.0) {
                 let t = evaluate(net, &data.test, exp.batch.max(256)).await?.accuracy;
-                best = Some((v, t, epoch));
+                progress.best = Some((v, t, epoch));
             }
         }
-        last = Some(stats);
+        progress.last = Some(stats);
+        progress.epoch = epoch + 1;
+        progress.gradual_pruned = hooks.pruned;
+        snapshot(net, progress, hooks.captured.as_deref().unwrap_or(rewind_point), observer).await?;
     }
-    let stats = last.ok_or_else(|| EngineError::Stopped("no epoch was trained".into()))?;
-    Ok(Trained { stats, best })
+    let stats = progress.last.clone().ok_or_else(|| EngineError::Stopped("no epoch was trained".into()))?;
+    Ok(Trained { stats, best: progress.best })
 }
 
 /// Global Taylor scores at θ*, or SNIP scores at the rewind point (the network is left there;

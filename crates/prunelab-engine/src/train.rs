@@ -20,7 +20,7 @@ use crate::state::NetState;
 use crate::EngineError;
 
 /// What an epoch measured on its training batches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochStats {
     pub loss: f64,
     pub accuracy: f64,

@@ -43,7 +43,7 @@ impl Observer for Keep {
                 self.checkpoints.push(Checkpoint::from_bytes(&bytes)?);
             }
             Event::Epoch { .. } => self.epochs += 1,
-            Event::Status(_) => {}
+            Event::Status(_) | Event::Snapshot(_) => {}
         }
         Ok(())
     }

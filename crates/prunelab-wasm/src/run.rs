@@ -43,6 +43,8 @@ impl Observer for Page {
                 PageEvent::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr }
             }
             Event::Cycle { entry, .. } => PageEvent::Cycle { entry },
+            // The page asks for no snapshots (it does not resume runs).
+            Event::Snapshot(_) => return Ok(()),
         };
         let value = to_js(&event).map_err(|_| EngineError::Stopped("cannot encode an event".into()))?;
         self.0.call1(&JsValue::NULL, &value).map(|_| ()).map_err(|e| EngineError::Stopped(format!("the page's event handler failed: {e:?}")))
