@@ -12,11 +12,13 @@
 //! - [`plan`]: a config's runs (variants × seeds) and their labels.
 //! - [`dnr`]: static / dynamic Dead Neuron Rate from per-channel zero counts (AP paper, eq. 1–2).
 //! - [`report`]: the `results.json` schema.
+//! - [`macs`]: parameters and multiply-accumulates of a network, layer by layer, from its shapes.
 
 pub mod ap;
 pub mod criterion;
 pub mod cycle;
 pub mod dnr;
+pub mod macs;
 pub mod mask;
 pub mod report;
 pub mod rng;
