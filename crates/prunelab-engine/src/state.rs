@@ -27,11 +27,20 @@ pub struct NetState {
     pub device: Device,
 }
 
-/// θ0 of one tensor (He et al. 2015 for kernels; zero biases; BN γ = 1, β = 0; fresh statistics).
-fn initial(info: &ParamInfo, kernel: u64, seed: u64) -> Vec<f32> {
+/// Random streams of learned embeddings: one per tensor position, apart from the kernels' streams.
+const EMBEDDING_STREAMS: u64 = 1 << 48;
+
+/// θ0 of one tensor (He et al. 2015 for kernels; zero biases; BN/LayerNorm γ = 1, β = 0; fresh
+/// statistics; as torchvision's ViT, a zero class token and a N(0, 0.02²) position embedding).
+/// `kernel` numbers the kernels, `position` every tensor.
+fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64) -> Vec<f32> {
     let fill = |v: f32| vec![v; info.len()];
     match info.role {
         Role::Kernel => he_normal(&mut Rng::new(seed, kernel), &info.shape),
+        Role::Embedding if info.name.ends_with("pos_embedding") => {
+            let mut rng = Rng::new(seed, EMBEDDING_STREAMS + position);
+            (0..info.len()).map(|_| (rng.normal() * 0.02) as f32).collect()
+        }
         Role::Norm if info.name.ends_with("weight") => fill(1.0),
         Role::Buffer if info.name.ends_with("running_var") => fill(1.0),
         _ => fill(0.0),
@@ -46,9 +55,10 @@ impl NetState {
         let mut kernel = 0;
         let theta0: Vec<Vec<f32>> = infos
             .iter()
-            .map(|info| {
+            .enumerate()
+            .map(|(position, info)| {
                 kernel += u64::from(info.role == Role::Kernel);
-                initial(info, kernel, exp.seed)
+                initial(info, kernel, position as u64, exp.seed)
             })
             .collect();
         let layers: Vec<Layer> = Self::kernel_layers(&infos);

@@ -1,8 +1,8 @@
 //! Every float tensor of a module under its PyTorch name and layout, flattened.
 //!
 //! burn stores a linear weight as `[in, out]`; PyTorch as `[out, in]`. Everything outside this
-//! module (masks, criteria, checkpoints) sees PyTorch names (`fc1.weight`, `bn.weight` for BN's γ,
-//! `bn.running_mean`, …) and row-major PyTorch layout, so a checkpoint loads in PyTorch and
+//! module (masks, criteria, checkpoints) sees PyTorch names (`fc1.weight`, `bn.weight` for BN's and
+//! LayerNorm's γ, `bn.running_mean`, …) and row-major PyTorch layout, so a checkpoint loads in PyTorch and
 //! "row-major index" means the same everywhere.
 
 use burn::module::{ModuleMapper, ModuleVisitor, Param, ParamId};
@@ -15,10 +15,13 @@ pub enum Role {
     Kernel,
     /// Conv or linear bias.
     Bias,
-    /// BatchNorm γ and β.
+    /// BatchNorm or LayerNorm γ and β.
     Norm,
     /// BatchNorm running statistics (buffers, never trained).
     Buffer,
+    /// A learned tensor that is not a layer's weight: ViT's class token and position embedding.
+    /// Never pruned; θ0 as torchvision (class token 0, position embedding N(0, 0.02²)).
+    Embedding,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,8 +70,11 @@ impl Path {
             ("Struct:BatchNorm", "gamma") => ("weight", Role::Norm),
             ("Struct:BatchNorm", "beta") => ("bias", Role::Norm),
             ("Struct:BatchNorm", other) => (other, Role::Buffer),
+            ("Struct:LayerNorm", "gamma") => ("weight", Role::Norm),
+            ("Struct:LayerNorm", "beta") => ("bias", Role::Norm),
             (_, "weight") => ("weight", Role::Kernel),
-            (_, other) => (other, Role::Bias),
+            (_, "bias") => ("bias", Role::Bias),
+            (_, other) => (other, Role::Embedding),
         };
         let transposed = container == "Struct:Linear" && role == Role::Kernel;
         let mut shape = dims.to_vec();

@@ -1,15 +1,22 @@
 //! Zero counting — and optionally an activation-density penalty — at every ReLU, on the device.
+//!
+//! A unit is dead on a sample when its activation outputs exactly 0: ReLU and ReLU6 (MobileNetV2)
+//! units when their pre-activation is ≤ 0. GELU (ViT-B/16) is never exactly 0 for x < 0, so for it
+//! prunelab counts **DNR (GELU, pre-activation ≤ 0)**: a unit — one hidden MLP feature at one token
+//! position — is dead when its pre-activation is ≤ 0, where GELU(x) = x·Φ(x) scales the input by
+//! at most one half (AP paper §4.2: GELU "heavily regularizes the negative pre-activation output").
 
 use burn::prelude::*;
-use burn::tensor::activation::relu;
+use burn::tensor::activation::{gelu, relu, relu6};
 use prunelab_core::state::ActReg;
 
-/// Collects, for each ReLU in forward order, the number of exact zeros per channel summed over
-/// the batch and all positions (`[channels]`, Int, still on the device). A disabled probe is a
-/// plain ReLU, so the counting cost can be measured.
+/// Collects, for each counted activation in forward order, the number of dead units per channel
+/// summed over the batch and all positions (`[channels]`, Int, still on the device). A disabled
+/// probe is a plain activation, so the counting cost can be measured.
 ///
 /// With a regulariser it also sums, over the ReLU layers, the activation-sparsity term of the AP
-/// paper's baselines (§5, Tables 14–15) on the post-ReLU output a (n elements per layer):
+/// paper's baselines (§5, Tables 14–15) on the activation output a (n elements per layer; post-ReLU,
+/// -ReLU6 or -GELU):
 /// - `l1`: mean |a| (Georgiadis 2019);
 /// - `hoyer`: the Hoyer-square measure (Σ|a|)² / (n·Σa²) ∈ [1/n, 1] (Kurtz et al. 2020), which is
 ///   1 for a fully dense layer.
@@ -45,23 +52,106 @@ impl Probe {
     pub fn relu<const D: usize>(&mut self, x: Tensor<D>) -> Tensor<D> {
         let y = relu(x);
         if self.enabled {
-            let dims: Vec<usize> = std::iter::once(0).chain(2..D).collect();
-            let dead = y.clone().equal_elem(0.0).int().sum_dims_squeeze::<1, usize>(&dims);
-            self.zeros.push(dead);
+            self.zeros.push(Self::count(y.clone().equal_elem(0.0), 1));
         }
-        if let Some(reg) = self.reg {
-            let n = y.dims().iter().product::<usize>().max(1) as f64;
-            let flat: Tensor<1> = y.clone().reshape([-1]);
-            let term = match reg {
-                ActReg::L1 => flat.mean(),
-                ActReg::Hoyer => flat.clone().sum().powi_scalar(2) / (flat.powi_scalar(2).sum() * n + 1e-12),
-                ActReg::None => return y,
-            };
-            self.density = Some(match self.density.take() {
-                Some(d) => d + term,
-                None => term,
-            });
-        }
+        self.regularise(&y);
         y
+    }
+
+    /// ReLU6 = min(max(x, 0), 6) (MobileNetV2), counted as [`Probe::relu`]: dead at output 0.
+    pub fn relu6<const D: usize>(&mut self, x: Tensor<D>) -> Tensor<D> {
+        let y = relu6(x);
+        if self.enabled {
+            self.zeros.push(Self::count(y.clone().equal_elem(0.0), 1));
+        }
+        self.regularise(&y);
+        y
+    }
+
+    /// [`Probe::relu`] over a channel concatenation whose parts come from different layers
+    /// (DenseNet): the per-channel counts are pushed as one tensor per part of `widths` channels,
+    /// so each part can name the kernel that produced it.
+    pub fn relu_parts<const D: usize>(&mut self, x: Tensor<D>, widths: &[usize]) -> Tensor<D> {
+        let y = relu(x);
+        if self.enabled {
+            let dead = Self::count(y.clone().equal_elem(0.0), 1);
+            self.zeros.extend(dead.split_with_sizes(widths.to_vec(), 0));
+        }
+        self.regularise(&y);
+        y
+    }
+
+    /// GELU on token-major features `[batch, tokens, features]` (ViT's MLP), counting per feature
+    /// (dim 2) the units whose pre-activation is ≤ 0: **DNR (GELU, pre-activation ≤ 0)**.
+    pub fn gelu(&mut self, x: Tensor<3>) -> Tensor<3> {
+        if self.enabled {
+            self.zeros.push(Self::count(x.clone().lower_equal_elem(0.0), 2));
+        }
+        let y = gelu(x);
+        self.regularise(&y);
+        y
+    }
+
+    /// Dead units per channel `channel`, summed over every other dimension (`[channels]`).
+    fn count<const D: usize>(dead: Tensor<D, Bool>, channel: usize) -> Tensor<1, Int> {
+        let dims: Vec<usize> = (0..D).filter(|&d| d != channel).collect();
+        dead.int().sum_dims_squeeze::<1, usize>(&dims)
+    }
+
+    /// Add the regulariser term of activations `y` (n elements) to `density`, if one is set.
+    fn regularise<const D: usize>(&mut self, y: &Tensor<D>) {
+        let Some(reg) = self.reg else { return };
+        let n = y.dims().iter().product::<usize>().max(1) as f64;
+        let flat: Tensor<1> = y.clone().reshape([-1]).abs();
+        let term = match reg {
+            ActReg::L1 => flat.mean(),
+            ActReg::Hoyer => flat.clone().sum().powi_scalar(2) / (flat.powi_scalar(2).sum() * n + 1e-12),
+            ActReg::None => return,
+        };
+        self.density = Some(match self.density.take() {
+            Some(d) => d + term,
+            None => term,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(t: Tensor<1, Int>) -> Vec<i64> {
+        t.into_data().convert::<i64>().try_to_vec::<i64>().expect("ints")
+    }
+
+    /// GELU units are counted per feature (last dim) where the pre-activation is ≤ 0, over batch
+    /// and tokens; ReLU6 clamps and counts exact zeros per channel; parts split one count.
+    #[test]
+    fn gelu_relu6_and_parts() {
+        let device = Device::flex();
+        let mut probe = Probe::counting();
+        // [batch 1, tokens 2, features 3]: feature 0 ≤ 0 twice, feature 1 once (0.0), feature 2 never
+        let x = Tensor::<3>::from_data([[[-1.0, 0.0, 2.0], [-0.5, 3.0, 0.1]]], &device);
+        let y = probe.gelu(x);
+        assert!(y.into_data().try_to_vec::<f32>().expect("f32")[0] < 0.0, "GELU keeps small negative outputs");
+        let x = Tensor::<2>::from_data([[-1.0, 7.0, 0.5], [0.0, -2.0, 9.0]], &device);
+        let y = probe.relu6(x);
+        assert_eq!(y.into_data().try_to_vec::<f32>().expect("f32"), [0.0, 6.0, 0.5, 0.0, 0.0, 6.0]);
+        let x = Tensor::<4>::from_data([[[[-1.0]], [[1.0]], [[-2.0]]], [[[-1.0]], [[-1.0]], [[3.0]]]], &device);
+        probe.relu_parts(x, &[1, 2]);
+        let zeros: Vec<Vec<i64>> = probe.zeros.into_iter().map(ints).collect();
+        assert_eq!(zeros, [vec![2, 1, 0], vec![2, 1, 0], vec![2], vec![1, 1]]);
+    }
+
+    #[test]
+    fn l1_term_uses_absolute_gelu_outputs() {
+        let device = Device::flex();
+        let mut probe = Probe::disabled().with_density(ActReg::L1);
+        let x = Tensor::<3>::from_data([[[-1.0, 2.0]]], &device);
+        let first = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().expect("f32")[0] as f64;
+        let expected = first(gelu(x.clone()).abs().sum()) / 2.0;
+        probe.gelu(x);
+        let term = first(probe.density.expect("a term"));
+        assert!((term - expected).abs() < 1e-6 && term > 1.0, "{term} vs {expected}");
+        assert!(probe.zeros.is_empty());
     }
 }
