@@ -6,6 +6,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
+use prunelab_core::macs::{self, Conv, LayerCost};
 
 use crate::network::InputShape;
 use crate::probe::Probe;
@@ -37,6 +38,17 @@ impl Cnn {
             height: h,
             width: w,
         }
+    }
+
+    /// Parameters and MACs per layer (the convs keep their size; each pool halves it).
+    pub fn costs(input: InputShape, classes: usize) -> Vec<LayerCost> {
+        let [c, h, w] = input.0;
+        vec![
+            Conv::new(c, 32, 3).bias().cost("conv1", [h, w]),
+            Conv::new(32, 64, 3).bias().cost("conv2", [h / 2, w / 2]),
+            macs::linear("fc1", 64 * (h / 4) * (w / 4), 128, true, 1),
+            macs::linear("fc2", 128, classes, true, 1),
+        ]
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {

@@ -4,6 +4,7 @@
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
+use prunelab_core::macs::{self, LayerCost};
 
 use crate::network::InputShape;
 use crate::probe::Probe;
@@ -22,6 +23,11 @@ impl Lenet300 {
             fc2: LinearConfig::new(300, 100).init(device),
             fc3: LinearConfig::new(100, classes).init(device),
         }
+    }
+
+    /// Parameters and MACs per layer.
+    pub fn costs(input: InputShape, classes: usize) -> Vec<LayerCost> {
+        vec![macs::linear("fc1", input.len(), 300, true, 1), macs::linear("fc2", 300, 100, true, 1), macs::linear("fc3", 100, classes, true, 1)]
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {

@@ -1,11 +1,20 @@
-//! The network named in a config/URL (`model = lenet300 | cnn | resnet20`), as one module.
+//! The network named in a config/URL (`model = lenet300 | cnn | resnet20 | resnet56 | vgg19 |
+//! densenet40 | mobilenetv2 | resnet18 | resnet50 | vit-b16`), as one module.
 
 use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
+use prunelab_core::macs::LayerCost;
 use prunelab_core::state::Model;
 
+use crate::densenet::DensenetPlan;
+use crate::mobilenetv2::MobilenetPlan;
 use crate::probe::Probe;
-use crate::{Cnn, Lenet300, Resnet20};
+use crate::resnet::ResnetPlan;
+use crate::resnet18::{RESNET18_WIDTHS, resnet18_plan};
+use crate::resnet50::Resnet50Plan;
+use crate::vgg::{VGG19_WIDTHS, VggPlan};
+use crate::vit::VitPlan;
+use crate::{Cnn, Densenet, Lenet300, Mobilenetv2, Resnet, Resnet50, Vgg19, Vit};
 
 /// Input image shape `[channels, height, width]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,11 +30,20 @@ impl InputShape {
     }
 }
 
+// One network exists per run, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Network {
     Lenet300(Lenet300),
     Cnn(Cnn),
-    Resnet20(Resnet20),
+    Resnet20(Resnet),
+    Resnet56(Resnet),
+    Vgg19(Vgg19),
+    Densenet40(Densenet),
+    Mobilenetv2(Mobilenetv2),
+    Resnet18(Resnet),
+    Resnet50(Resnet50),
+    VitB16(Vit),
 }
 
 impl Network {
@@ -35,7 +53,31 @@ impl Network {
         match model {
             Model::Lenet300 => Self::Lenet300(Lenet300::new(input, classes, device)),
             Model::Cnn => Self::Cnn(Cnn::new(input, classes, device)),
-            Model::Resnet20 => Self::Resnet20(Resnet20::new(input, classes, device)),
+            Model::Resnet20 => Self::Resnet20(Resnet::cifar(3, input, classes, device)),
+            Model::Resnet56 => Self::Resnet56(Resnet::cifar(9, input, classes, device)),
+            Model::Vgg19 => Self::Vgg19(Vgg19::new(input, classes, device)),
+            Model::Densenet40 => Self::Densenet40(Densenet::new(input, classes, device)),
+            Model::Mobilenetv2 => Self::Mobilenetv2(Mobilenetv2::new(input, classes, device)),
+            Model::Resnet18 => Self::Resnet18(Resnet::resnet18(input, classes, device)),
+            Model::Resnet50 => Self::Resnet50(Resnet50::new(input, classes, device)),
+            Model::VitB16 => Self::VitB16(Vit::b16(input, classes, device)),
+        }
+    }
+
+    /// Parameters and MACs per layer of `model` at `input` and `classes`, computed from the
+    /// architecture's shapes alone (no tensors; see [`prunelab_core::macs`] for what is counted).
+    pub fn costs(model: Model, input: InputShape, classes: usize) -> Vec<LayerCost> {
+        match model {
+            Model::Lenet300 => Lenet300::costs(input, classes),
+            Model::Cnn => Cnn::costs(input, classes),
+            Model::Resnet20 => ResnetPlan::cifar(3, input, classes).costs(),
+            Model::Resnet56 => ResnetPlan::cifar(9, input, classes).costs(),
+            Model::Vgg19 => VggPlan { input, widths: VGG19_WIDTHS, classes }.costs(),
+            Model::Densenet40 => DensenetPlan::densenet40(input, classes).costs(),
+            Model::Mobilenetv2 => MobilenetPlan { input, classes }.costs(),
+            Model::Resnet18 => resnet18_plan(input, classes, &RESNET18_WIDTHS).costs(),
+            Model::Resnet50 => Resnet50Plan { input, classes }.costs(),
+            Model::VitB16 => VitPlan::b16(input, classes).costs(),
         }
     }
 
@@ -44,16 +86,26 @@ impl Network {
         match self {
             Self::Lenet300(m) => m.forward(x, probe),
             Self::Cnn(m) => m.forward(x, probe),
-            Self::Resnet20(m) => m.forward(x, probe),
+            Self::Resnet20(m) | Self::Resnet56(m) | Self::Resnet18(m) => m.forward(x, probe),
+            Self::Vgg19(m) => m.forward(x, probe),
+            Self::Densenet40(m) => m.forward(x, probe),
+            Self::Mobilenetv2(m) => m.forward(x, probe),
+            Self::Resnet50(m) => m.forward(x, probe),
+            Self::VitB16(m) => m.forward(x, probe),
         }
     }
 
-    /// The ReLU layers whose units the probe counts, in the order it counts them.
+    /// The activation layers whose units the probe counts, in the order it counts them.
     pub fn units(&self) -> Vec<UnitLayer> {
         match self {
             Self::Lenet300(m) => m.units(),
             Self::Cnn(m) => m.units(),
-            Self::Resnet20(m) => m.units(),
+            Self::Resnet20(m) | Self::Resnet56(m) | Self::Resnet18(m) => m.units(),
+            Self::Vgg19(m) => m.units(),
+            Self::Densenet40(m) => m.units(),
+            Self::Mobilenetv2(m) => m.units(),
+            Self::Resnet50(m) => m.units(),
+            Self::VitB16(m) => m.units(),
         }
     }
 }

@@ -1,25 +1,139 @@
-//! ResNet-20 for CIFAR (He et al. 2016, §4.2): a 3×3 stem of 16 channels, three stages of three
-//! basic blocks (16, 32, 64 channels; stride 2 entering stages 2 and 3), global average pooling
-//! and a linear classifier. Where a block changes shape its shortcut is a 1×1 conv + BN
-//! projection (option B), as in OpenLTH's `cifar_resnet_20`, the implementation the AP paper
-//! follows: 272 474 parameters for 10 classes. It adapts to 1-channel 28×28 input as well.
+//! Basic-block ResNets (He et al. 2016): a 3×3 stem + BN + ReLU, basic blocks
+//! (conv3×3–BN–ReLU–conv3×3–BN, + shortcut, ReLU), global average pooling and a linear
+//! classifier. Where a block changes shape its shortcut is a 1×1 conv + BN projection (option B).
+//!
+//! [`Resnet::cifar`] is the CIFAR ResNet-(6n+2) of He et al. §4.2 — three stages of n blocks (16,
+//! 32, 64 channels; stride 2 entering stages 2 and 3) — as OpenLTH's `cifar_resnet_N`, the
+//! implementation the AP paper follows: ResNet-20 (n = 3) has 272 474 parameters and ResNet-56
+//! (n = 9) 855 770 for 10 classes. ResNet-18 for CIFAR is in `resnet18.rs`. Any input size works
+//! (1-channel 28×28 as well).
 
-use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{BatchNorm, Linear, LinearConfig};
 use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
+use prunelab_core::macs::{self, Conv, LayerCost};
 
+use crate::layers::{bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
-fn conv(c_in: usize, c_out: usize, kernel: usize, stride: usize, device: &Device) -> Conv2d {
-    let pad = kernel / 2;
-    Conv2dConfig::new([c_in, c_out], [kernel, kernel])
-        .with_stride([stride, stride])
-        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
-        .with_bias(false)
-        .init(device)
+/// One basic block's shape: conv1 `c_in → mid` (with the block's stride), conv2 `mid → out`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockPlan {
+    pub c_in: usize,
+    pub mid: usize,
+    pub out: usize,
+    pub stride: usize,
+}
+
+impl BlockPlan {
+    fn conv1(&self) -> Conv {
+        Conv::new(self.c_in, self.mid, 3).stride(self.stride)
+    }
+
+    fn conv2(&self) -> Conv {
+        Conv::new(self.mid, self.out, 3)
+    }
+
+    /// The 1×1 projection of a block that changes shape.
+    fn projection(&self) -> Option<Conv> {
+        (self.stride != 1 || self.c_in != self.out).then(|| Conv::new(self.c_in, self.out, 1).stride(self.stride))
+    }
+}
+
+/// The shape of a basic-block ResNet: input, stem width, blocks in order, classes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResnetPlan {
+    pub input: InputShape,
+    pub stem: usize,
+    pub blocks: Vec<BlockPlan>,
+    pub classes: usize,
+}
+
+impl ResnetPlan {
+    /// CIFAR ResNet-(6n+2): 16-32-64 channels, n blocks per stage.
+    pub fn cifar(n: usize, input: InputShape, classes: usize) -> Self {
+        Self::stages(input, classes, 16, &[(16, 1), (32, 2), (64, 2)], n)
+    }
+
+    /// `blocks` blocks per `(width, stride)` stage; the stride applies to a stage's first block.
+    pub(crate) fn stages(input: InputShape, classes: usize, stem: usize, stages: &[(usize, usize)], blocks: usize) -> Self {
+        let mut plan = Vec::new();
+        let mut c_in = stem;
+        for &(width, stride) in stages {
+            for b in 0..blocks {
+                plan.push(BlockPlan { c_in, mid: width, out: width, stride: if b == 0 { stride } else { 1 } });
+                c_in = width;
+            }
+        }
+        Self { input, stem, blocks: plan, classes }
+    }
+
+    fn stem_conv(&self) -> Conv {
+        Conv::new(self.input.0[0], self.stem, 3)
+    }
+
+    fn features(&self) -> usize {
+        self.blocks.last().map_or(self.stem, |b| b.out)
+    }
+
+    /// Spatial size after the stem and after each block.
+    fn sizes(&self) -> Vec<[usize; 2]> {
+        let [_, h, w] = self.input.0;
+        let mut sizes = vec![self.stem_conv().output([h, w])];
+        for b in &self.blocks {
+            let last = sizes[sizes.len() - 1];
+            sizes.push(b.conv1().output(last));
+        }
+        sizes
+    }
+
+    /// Parameters and MACs per layer (named as the module's parameters).
+    pub fn costs(&self) -> Vec<LayerCost> {
+        let [_, h, w] = self.input.0;
+        let sizes = self.sizes();
+        let mut out = vec![self.stem_conv().cost("conv", [h, w]), macs::norm("bn", self.stem)];
+        for (i, (b, &size)) in self.blocks.iter().zip(&sizes).enumerate() {
+            out.push(b.conv1().cost(format!("blocks.{i}.conv1"), size));
+            out.push(macs::norm(format!("blocks.{i}.bn1"), b.mid));
+            out.push(b.conv2().cost(format!("blocks.{i}.conv2"), b.conv1().output(size)));
+            out.push(macs::norm(format!("blocks.{i}.bn2"), b.out));
+            if let Some(p) = b.projection() {
+                out.push(p.cost(format!("blocks.{i}.shortcut.conv"), size));
+                out.push(macs::norm(format!("blocks.{i}.shortcut.bn"), b.out));
+            }
+        }
+        out.push(macs::linear("fc", self.features(), self.classes, true, 1));
+        out
+    }
+
+    /// Counted ReLU layers, in forward order. Prunable kernels are numbered in model order:
+    /// stem conv, then per block conv1, conv2 and (if any) the shortcut conv, then fc.
+    /// A block's second ReLU follows the residual sum: it is static-dead only when its conv2
+    /// filter *and* its projection filter are fully pruned; behind an identity shortcut it always
+    /// has a weightless input path, so it is never counted as static.
+    pub fn units(&self) -> Vec<UnitLayer> {
+        let sizes = self.sizes();
+        let [h, w] = sizes[0];
+        let mut units = vec![UnitLayer { name: "relu".into(), channels: self.stem, positions: h * w, incoming: vec![0] }];
+        let mut kernel = 1;
+        for (i, (b, [h, w])) in self.blocks.iter().zip(&sizes[1..]).enumerate() {
+            let (conv1, conv2) = (kernel, kernel + 1);
+            kernel += 2;
+            let after_sum = match b.projection() {
+                Some(_) => {
+                    kernel += 1;
+                    vec![conv2, kernel - 1]
+                }
+                None => Vec::new(),
+            };
+            units.push(UnitLayer { name: format!("blocks.{i}.relu1"), channels: b.mid, positions: h * w, incoming: vec![conv1] });
+            units.push(UnitLayer { name: format!("blocks.{i}.relu2"), channels: b.out, positions: h * w, incoming: after_sum });
+        }
+        units
+    }
 }
 
 /// The 1×1 conv + BN shortcut of a block that changes shape.
@@ -39,17 +153,13 @@ pub struct Block {
 }
 
 impl Block {
-    fn new(c_in: usize, c_out: usize, stride: usize, device: &Device) -> Self {
-        let shortcut = (stride != 1 || c_in != c_out).then(|| Projection {
-            conv: conv(c_in, c_out, 1, stride, device),
-            bn: BatchNormConfig::new(c_out).init(device),
-        });
+    fn new(plan: &BlockPlan, device: &Device) -> Self {
         Self {
-            conv1: conv(c_in, c_out, 3, stride, device),
-            bn1: BatchNormConfig::new(c_out).init(device),
-            conv2: conv(c_out, c_out, 3, 1, device),
-            bn2: BatchNormConfig::new(c_out).init(device),
-            shortcut,
+            conv1: conv(plan.conv1(), device),
+            bn1: bn(plan.mid, device),
+            conv2: conv(plan.conv2(), device),
+            bn2: bn(plan.out, device),
+            shortcut: plan.projection().map(|p| Projection { conv: conv(p, device), bn: bn(plan.out, device) }),
         }
     }
 
@@ -65,39 +175,30 @@ impl Block {
 }
 
 #[derive(Module, Debug)]
-pub struct Resnet20 {
+pub struct Resnet {
     conv: Conv2d,
     bn: BatchNorm,
     blocks: Vec<Block>,
     pool: AdaptiveAvgPool2d,
     fc: Linear,
-    height: usize,
-    width: usize,
+    #[module(skip)]
+    plan: ResnetPlan,
 }
 
-const STAGES: [usize; 3] = [16, 32, 64];
-const BLOCKS_PER_STAGE: usize = 3;
+impl Resnet {
+    /// CIFAR ResNet-(6n+2) (ResNet-20: n = 3, ResNet-56: n = 9).
+    pub fn cifar(n: usize, input: InputShape, classes: usize, device: &Device) -> Self {
+        Self::from_plan(ResnetPlan::cifar(n, input, classes), device)
+    }
 
-impl Resnet20 {
-    pub fn new(input: InputShape, classes: usize, device: &Device) -> Self {
-        let [c, h, w] = input.0;
-        let mut blocks = Vec::new();
-        let mut c_in = STAGES[0];
-        for (s, &c_out) in STAGES.iter().enumerate() {
-            for b in 0..BLOCKS_PER_STAGE {
-                let stride = if s > 0 && b == 0 { 2 } else { 1 };
-                blocks.push(Block::new(c_in, c_out, stride, device));
-                c_in = c_out;
-            }
-        }
+    pub fn from_plan(plan: ResnetPlan, device: &Device) -> Self {
         Self {
-            conv: conv(c, STAGES[0], 3, 1, device),
-            bn: BatchNormConfig::new(STAGES[0]).init(device),
-            blocks,
+            conv: conv(plan.stem_conv(), device),
+            bn: bn(plan.stem, device),
+            blocks: plan.blocks.iter().map(|b| Block::new(b, device)).collect(),
             pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
-            fc: LinearConfig::new(STAGES[2], classes).init(device),
-            height: h,
-            width: w,
+            fc: LinearConfig::new(plan.features(), plan.classes).init(device),
+            plan,
         }
     }
 
@@ -109,31 +210,12 @@ impl Resnet20 {
         self.fc.forward(self.pool.forward(x).flatten(1, 3))
     }
 
-    /// Counted ReLU layers, in forward order. Prunable kernels are numbered in model order:
-    /// stem conv, then per block conv1, conv2 and (if any) the shortcut conv, then fc.
-    /// A block's second ReLU follows the residual sum: it is static-dead only when its conv2
-    /// filter *and* its projection filter are fully pruned; behind an identity shortcut it always
-    /// has a weightless input path, so it is never counted as static.
+    pub fn plan(&self) -> &ResnetPlan {
+        &self.plan
+    }
+
+    /// See [`ResnetPlan::units`].
     pub fn units(&self) -> Vec<UnitLayer> {
-        let (mut h, mut w) = (self.height, self.width);
-        let mut units = vec![UnitLayer { name: "relu".into(), channels: STAGES[0], positions: h * w, incoming: vec![0] }];
-        let mut kernel = 1;
-        let widths = STAGES.iter().flat_map(|&c| [c; BLOCKS_PER_STAGE]);
-        for (i, (block, channels)) in self.blocks.iter().zip(widths).enumerate() {
-            let [stride, _] = block.conv1.stride;
-            (h, w) = (h.div_ceil(stride), w.div_ceil(stride));
-            let (conv1, conv2) = (kernel, kernel + 1);
-            kernel += 2;
-            let after_sum = match block.shortcut {
-                Some(_) => {
-                    kernel += 1;
-                    vec![conv2, kernel - 1]
-                }
-                None => Vec::new(),
-            };
-            units.push(UnitLayer { name: format!("blocks.{i}.relu1"), channels, positions: h * w, incoming: vec![conv1] });
-            units.push(UnitLayer { name: format!("blocks.{i}.relu2"), channels, positions: h * w, incoming: after_sum });
-        }
-        units
+        self.plan.units()
     }
 }

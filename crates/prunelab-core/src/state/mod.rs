@@ -379,6 +379,18 @@ mod tests {
     }
 
     #[test]
+    fn every_model_name_parses_and_round_trips() {
+        let names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["lenet300", "cnn", "resnet20", "resnet56", "vgg19", "densenet40", "mobilenetv2", "resnet18", "resnet50", "vit-b16"]);
+        for &model in Model::ALL {
+            let (exp, notices) = Experiment::from_hash(&format!("model={model}"), &[]);
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!(exp.model, model);
+            assert_eq!(Experiment::from_toml(&exp.to_toml(None)).expect("valid").0.model, model);
+        }
+    }
+
+    #[test]
     fn junk_in_the_url_is_ignored_with_notices() {
         let (exp, notices) = Experiment::from_hash("model=vgg&p=abc&zzz=1&&=&autorun=1&q=%33", &["autorun"]);
         assert_eq!(exp.model, Model::Lenet300);

@@ -33,7 +33,28 @@ macro_rules! names {
 
 names!(
     /// Network architecture.
-    Model { Lenet300 = "lenet300", Cnn = "cnn", Resnet20 = "resnet20" }
+    Model {
+        /// LeNet-300-100 (MNIST).
+        Lenet300 = "lenet300",
+        /// A small two-conv CNN.
+        Cnn = "cnn",
+        /// CIFAR ResNet-20 (He et al. 2016, OpenLTH's `cifar_resnet_20`).
+        Resnet20 = "resnet20",
+        /// CIFAR ResNet-56, the same family with 9 blocks per stage.
+        Resnet56 = "resnet56",
+        /// VGG-19 with BatchNorm for CIFAR (OpenLTH's `cifar_vgg_19`).
+        Vgg19 = "vgg19",
+        /// DenseNet-40, growth rate 12 (Huang et al. 2017).
+        Densenet40 = "densenet40",
+        /// MobileNetV2 for CIFAR (Sandler et al. 2018; kuangliu/pytorch-cifar's strides).
+        Mobilenetv2 = "mobilenetv2",
+        /// ResNet-18 for CIFAR (kuangliu/pytorch-cifar; the activation-density paper's Table I).
+        Resnet18 = "resnet18",
+        /// ResNet-50 for ImageNet (torchvision's `resnet50`).
+        Resnet50 = "resnet50",
+        /// ViT-B/16 (Dosovitskiy et al. 2021; torchvision's `vit_b_16`).
+        VitB16 = "vit-b16",
+    }
 );
 names!(
     /// Dataset.
