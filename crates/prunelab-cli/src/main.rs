@@ -5,6 +5,7 @@ mod bench_cmd;
 mod data;
 mod dnr_cmd;
 mod guard;
+mod model_cmd;
 mod report_cmd;
 mod run_cmd;
 
@@ -87,6 +88,21 @@ enum Command {
         #[arg(long, default_value = "flex")]
         backend: String,
     },
+    /// Parameters and multiply-accumulates per image of a network, layer by layer, from its shapes
+    /// (`--json`: `{"parameters": N, "macs": M, "layers": [...], ...}`).
+    Model {
+        /// lenet300, cnn, resnet20, resnet56, vgg19, densenet40, mobilenetv2, resnet18, resnet50 or vit-b16.
+        name: String,
+        /// Output classes (default: 10; 100 for densenet40 and mobilenetv2; 1000 for resnet50 and vit-b16).
+        #[arg(long)]
+        classes: Option<usize>,
+        /// Input shape C,H,W (default: 1,28,28 for lenet300 and cnn; 3,224,224 for resnet50 and vit-b16; else 3,32,32).
+        #[arg(long)]
+        input: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure training throughput (forward + backward + masked SGD + zero counting) on random images.
     Bench {
         #[arg(long, default_value = "resnet20")]
@@ -116,6 +132,7 @@ fn main() -> ExitCode {
         }
         Command::Report { dirs, out, lambdas, accuracy, dnr, config } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr, config }),
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
+        Command::Model { name, classes, input, json } => model_cmd::model(&name, classes, input.as_deref(), json),
         Command::Bench { model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
     };
     match result {
