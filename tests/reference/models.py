@@ -293,6 +293,7 @@ def main():
     count("resnet50", torchvision.models.resnet50(), (3, 224, 224), 1000)
     count("resnet50", torchvision.models.resnet50(), (3, 64, 64), 1000)
     count("vit-b16", vit_b_16(224, 1000), (3, 224, 224), 1000)
+    count("vit-b16", vit_b_16(384, 10), (3, 384, 384), 10)
     count("vit-b16", vit_b_16(32, 10), (3, 32, 32), 10)
 
 
