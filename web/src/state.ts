@@ -1,7 +1,7 @@
 // Types of the wasm engine's JS API (web/pkg/prunelab_wasm.js) and small pure helpers for the page.
 // The URL hash IS the experiment state; the engine's `parseState` is the one parser of it.
 
-export type Model = 'lenet300' | 'cnn' | 'resnet20';
+export type Model = 'lenet300' | 'cnn' | 'resnet20' | 'resnet56' | 'vgg19' | 'densenet40' | 'mobilenetv2' | 'resnet18' | 'resnet50' | 'vit-b16';
 export type Dataset = 'mnist' | 'cifar10';
 export type Ap = 'none' | 'lite' | 'pro' | 'solo' | 'no-wr' | 'output' | 'bias';
 export type Method = 'gm' | 'taylor' | 'lamp' | 'lap' | 'imp' | 'random' | 'snip' | 'l1-channel' | 'l2-channel';
@@ -146,6 +146,13 @@ const MODEL_NAMES: Record<string, string> = {
   lenet300: 'LeNet-300-100',
   cnn: 'CNN',
   resnet20: 'ResNet-20',
+  resnet56: 'ResNet-56',
+  vgg19: 'VGG-19',
+  densenet40: 'DenseNet-40',
+  mobilenetv2: 'MobileNetV2',
+  resnet18: 'ResNet-18',
+  resnet50: 'ResNet-50',
+  'vit-b16': 'ViT-B/16',
 };
 
 const AP_NAMES: Record<string, string> = { none: 'off', lite: 'AP-Lite', pro: 'AP-Pro' };
