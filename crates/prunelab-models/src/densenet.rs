@@ -212,10 +212,6 @@ impl Densenet {
         self.fc.forward(self.gap.forward(x).flatten(1, 3))
     }
 
-    pub fn plan(&self) -> &DensenetPlan {
-        &self.plan
-    }
-
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
     }

@@ -218,10 +218,6 @@ impl Mobilenetv2 {
         self.linear.forward(self.gap.forward(x).flatten(1, 3))
     }
 
-    pub fn plan(&self) -> &MobilenetPlan {
-        &self.plan
-    }
-
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
     }

@@ -1,10 +1,12 @@
-//! Zero counting — and optionally an activation-density penalty — at every ReLU, on the device.
+//! Dead-unit counting — and optionally an activation-density penalty — at every activation, on
+//! the device.
 //!
 //! A unit is dead on a sample when its activation outputs exactly 0: ReLU and ReLU6 (MobileNetV2)
 //! units when their pre-activation is ≤ 0. GELU (ViT-B/16) is never exactly 0 for x < 0, so for it
 //! prunelab counts **DNR (GELU, pre-activation ≤ 0)**: a unit — one hidden MLP feature at one token
 //! position — is dead when its pre-activation is ≤ 0, where GELU(x) = x·Φ(x) scales the input by
-//! at most one half (AP paper §4.2: GELU "heavily regularizes the negative pre-activation output").
+//! at most one half (the AP paper's ViT-B/16 experiment: GELU "heavily regularizes the negative
+//! pre-activation output").
 
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, relu, relu6};
@@ -14,9 +16,9 @@ use prunelab_core::state::ActReg;
 /// summed over the batch and all positions (`[channels]`, Int, still on the device). A disabled
 /// probe is a plain activation, so the counting cost can be measured.
 ///
-/// With a regulariser it also sums, over the ReLU layers, the activation-sparsity term of the AP
-/// paper's baselines (§5, Tables 14–15) on the activation output a (n elements per layer; post-ReLU,
-/// -ReLU6 or -GELU):
+/// With a regulariser it also sums, over the counted activation layers, the activation-sparsity
+/// term of the AP paper's baselines (§5, Tables 14–15) on the activation output a (n elements per
+/// layer; post-ReLU, -ReLU6 or -GELU):
 /// - `l1`: mean |a| (Georgiadis 2019);
 /// - `hoyer`: the Hoyer-square measure (Σ|a|)² / (n·Σa²) ∈ [1/n, 1] (Kurtz et al. 2020), which is
 ///   1 for a fully dense layer.
@@ -28,7 +30,8 @@ pub struct Probe {
     enabled: bool,
     reg: Option<ActReg>,
     pub zeros: Vec<Tensor<1, Int>>,
-    /// Σ over ReLU layers of the regulariser term (`[1]`, differentiable), when one is set.
+    /// Σ over the counted activation layers of the regulariser term (`[1]`, differentiable), when
+    /// one is set.
     pub density: Option<Tensor<1>>,
 }
 

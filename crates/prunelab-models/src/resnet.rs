@@ -210,10 +210,6 @@ impl Resnet {
         self.fc.forward(self.pool.forward(x).flatten(1, 3))
     }
 
-    pub fn plan(&self) -> &ResnetPlan {
-        &self.plan
-    }
-
     /// See [`ResnetPlan::units`].
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()

@@ -218,10 +218,6 @@ impl Resnet50 {
         self.fc.forward(self.avgpool.forward(x).flatten(1, 3))
     }
 
-    pub fn plan(&self) -> &Resnet50Plan {
-        &self.plan
-    }
-
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
     }

@@ -117,10 +117,6 @@ impl Vgg19 {
         self.fc.forward(self.gap.forward(x).flatten(1, 3))
     }
 
-    pub fn plan(&self) -> &VggPlan {
-        &self.plan
-    }
-
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
     }

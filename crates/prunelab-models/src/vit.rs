@@ -179,10 +179,6 @@ impl Vit {
         self.head.forward(x.slice([0..b, 0..1, 0..d]).reshape([b, d]))
     }
 
-    pub fn plan(&self) -> &VitPlan {
-        &self.plan
-    }
-
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
     }
