@@ -1,55 +1,13 @@
 //! The `prunelab` binary as a user runs it: bad input, a small run on MNIST-format files, and
 //! `prunelab dnr` checked against an independent host forward pass of LeNet-300-100.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{config, prunelab, safetensors_json, stderr, write_mnist};
 use prunelab_data::idx;
 use serde_json::Value;
-
-fn prunelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prunelab")).args(args).output().expect("prunelab starts")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Small MNIST-format files: class k is a bright bar at rows 2k+2..2k+5 with noise.
-fn write_mnist(dir: &Path, train: usize, test: usize) -> Vec<u8> {
-    let make = |n: usize, salt: usize| {
-        let mut pixels = Vec::with_capacity(n * 784);
-        let mut labels = Vec::with_capacity(n);
-        for i in 0..n {
-            let k = i % 10;
-            for p in 0..784 {
-                let lit = (2 * k + 2..2 * k + 5).contains(&(p / 28));
-                let noise = ((p * 31 + i * 17 + salt) % 50) as u8;
-                pixels.push(if lit { 250 - noise } else { noise });
-            }
-            labels.push(k as u8);
-        }
-        (idx::write_images(n, 28, 28, &pixels), idx::write_labels(&labels), pixels)
-    };
-    std::fs::create_dir_all(dir).expect("mkdir");
-    let (ti, tl, _) = make(train, 0);
-    let (vi, vl, test_pixels) = make(test, 7);
-    for (name, bytes) in [
-        ("train-images-idx3-ubyte", &ti),
-        ("train-labels-idx1-ubyte", &tl),
-        ("t10k-images-idx3-ubyte", &vi),
-        ("t10k-labels-idx1-ubyte", &vl),
-    ] {
-        std::fs::write(dir.join(name), bytes).expect("write idx");
-    }
-    test_pixels
-}
-
-fn config(dir: &Path, text: &str) -> String {
-    let path = dir.join("config.toml");
-    std::fs::write(&path, text).expect("write config");
-    path.display().to_string()
-}
 
 #[test]
 fn bad_configs_exit_non_zero_with_one_line() {
@@ -118,24 +76,6 @@ fn host_dnr(ck: &Value, pixels: &[u8], n: usize) -> Vec<(f64, f64)> {
         x = next;
     }
     out
-}
-
-/// Reads a safetensors file into JSON {name: [values]} with a tiny independent parser.
-fn safetensors_json(path: &Path) -> Value {
-    let bytes = std::fs::read(path).expect("checkpoint");
-    let n = u64::from_le_bytes(bytes[..8].try_into().expect("header length")) as usize;
-    let header: Value = serde_json::from_slice(&bytes[8..8 + n]).expect("header json");
-    let data = &bytes[8 + n..];
-    let mut out = serde_json::Map::new();
-    for (name, meta) in header.as_object().expect("object") {
-        if name == "__metadata__" || meta["dtype"] != "F32" {
-            continue;
-        }
-        let [s, e] = [0, 1].map(|i| meta["data_offsets"][i].as_u64().expect("offset") as usize);
-        let values: Vec<Value> = data[s..e].chunks_exact(4).map(|c| Value::from(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)).collect();
-        out.insert(name.clone(), Value::Array(values));
-    }
-    Value::Object(out)
 }
 
 #[test]

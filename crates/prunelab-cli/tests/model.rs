@@ -1,13 +1,12 @@
 //! `prunelab model`: parameter and MAC counts as a user asks for them, checked against
 //! torchvision's ResNet-50 (docs/models.md), and one-line errors for bad names and shapes.
 
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::prunelab;
 use serde_json::Value;
-
-fn prunelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prunelab")).args(args).output().expect("prunelab starts")
-}
 
 fn json(o: &Output) -> Value {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
