@@ -84,7 +84,7 @@ fn append_batch(set: &mut Dataset, bytes: &[u8], file: &str) -> Result<()> {
                 format!("record {i} has label {}, expected 0..=9", label[0]),
             ));
         }
-        set.labels.push(label[0]);
+        set.labels.push(u16::from(label[0]));
         set.images.extend_from_slice(image);
     }
     Ok(())

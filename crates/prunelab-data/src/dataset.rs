@@ -8,8 +8,8 @@
 pub struct Dataset {
     /// Pixels of all images, concatenated.
     pub images: Vec<u8>,
-    /// One class label per image.
-    pub labels: Vec<u8>,
+    /// One class label per image (`u16`: ImageNet has 1000 classes).
+    pub labels: Vec<u16>,
     /// Shape of one image: `[channels, height, width]`.
     pub shape: [usize; 3],
     /// Number of classes (labels are `0..classes`).

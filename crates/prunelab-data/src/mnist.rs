@@ -79,7 +79,7 @@ fn dataset(images: &[u8], labels: &[u8], images_file: &str, labels_file: &str) -
     }
     Ok(Dataset {
         images,
-        labels,
+        labels: labels.into_iter().map(u16::from).collect(),
         shape,
         classes: CLASSES,
     })

@@ -184,7 +184,7 @@ mod tests {
             .expect("IDX files parse back");
         for (set, train) in [(&split.train, true), (&split.test, false)] {
             let got: Vec<(u8, u8)> = (0..set.len())
-                .map(|i| (set.labels[i], set.image(i)[1]))
+                .map(|i| (set.labels[i] as u8, set.image(i)[1]))
                 .collect();
             assert_eq!(got, expected(train));
             assert!(

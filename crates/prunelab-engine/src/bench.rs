@@ -20,7 +20,7 @@ fn random_images(n: usize, shape: [usize; 3], classes: usize) -> Dataset {
     let mut rng = Rng::new(0, 0xbe7c);
     let len = n * shape.iter().product::<usize>();
     let images = (0..len).map(|_| rng.below(256) as u8).collect();
-    let labels = (0..n).map(|_| rng.below(classes) as u8).collect();
+    let labels = (0..n).map(|_| rng.below(classes) as u16).collect();
     Dataset { images, labels, shape, classes }
 }
 

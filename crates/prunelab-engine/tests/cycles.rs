@@ -24,7 +24,7 @@ fn bars(n: usize, seed: u64) -> Dataset {
                 images.push(if lit { 255 - noise } else { noise });
             }
         }
-        labels.push(k as u8);
+        labels.push(k as u16);
     }
     Dataset { images, labels, shape: [1, 28, 28], classes: 10 }
 }
