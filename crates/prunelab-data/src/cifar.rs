@@ -4,8 +4,9 @@
 //! followed by a 32×32 image as 1024 red, 1024 green, then 1024 blue bytes,
 //! each plane row-major. That is already CHW, so records are copied as is.
 
-use crate::dataset::{Dataset, Split};
+use crate::dataset::Split;
 use crate::error::{DataError, Result};
+use crate::records::Records;
 
 /// File names of the five training batches.
 pub const CIFAR10_TRAIN_FILES: [&str; 5] = [
@@ -18,14 +19,11 @@ pub const CIFAR10_TRAIN_FILES: [&str; 5] = [
 /// File name of the test batch.
 pub const CIFAR10_TEST_FILE: &str = "test_batch.bin";
 
-/// Image shape `[channels, height, width]`.
-const SHAPE: [usize; 3] = [3, 32, 32];
-/// Bytes per image.
-const IMAGE_LEN: usize = 3 * 32 * 32;
-/// Bytes per record: label + image.
-const RECORD_LEN: usize = 1 + IMAGE_LEN;
-/// CIFAR-10 has ten classes.
-const CLASSES: usize = 10;
+/// The record layout of CIFAR-10: one label byte, 0..=9.
+const CIFAR10: Records = Records {
+    labels: &[("label", 10)],
+    class_byte: 0,
+};
 
 /// Build the CIFAR-10 split from the contents of the training batch files
 /// (in order, `data_batch_1.bin` first) and of `test_batch.bin`.
@@ -36,70 +34,23 @@ pub fn cifar10_from_batches(train: &[&[u8]], test: &[u8]) -> Result<Split> {
             "no training batches given",
         ));
     }
-    let mut train_set = empty();
+    let mut train_set = CIFAR10.empty();
     for (i, batch) in train.iter().enumerate() {
-        append_batch(&mut train_set, batch, &format!("data_batch_{}.bin", i + 1))?;
+        CIFAR10.append(&mut train_set, batch, &format!("data_batch_{}.bin", i + 1))?;
     }
-    let mut test_set = empty();
-    append_batch(&mut test_set, test, CIFAR10_TEST_FILE)?;
+    let mut test_set = CIFAR10.empty();
+    CIFAR10.append(&mut test_set, test, CIFAR10_TEST_FILE)?;
     Ok(Split {
         train: train_set,
         test: test_set,
     })
 }
 
-/// An empty CIFAR-10 dataset.
-fn empty() -> Dataset {
-    Dataset {
-        images: Vec::new(),
-        labels: Vec::new(),
-        shape: SHAPE,
-        classes: CLASSES,
-    }
-}
-
-/// Append the records of one batch file (named `file` in errors) to `set`.
-fn append_batch(set: &mut Dataset, bytes: &[u8], file: &str) -> Result<()> {
-    if bytes.is_empty() {
-        return Err(DataError::malformed(
-            file,
-            "empty: expected at least one 3073-byte record",
-        ));
-    }
-    if !bytes.len().is_multiple_of(RECORD_LEN) {
-        return Err(DataError::malformed(
-            file,
-            format!(
-                "truncated: {} bytes is not a whole number of {RECORD_LEN}-byte records",
-                bytes.len()
-            ),
-        ));
-    }
-    set.images.reserve(bytes.len() / RECORD_LEN * IMAGE_LEN);
-    for (i, record) in bytes.chunks_exact(RECORD_LEN).enumerate() {
-        let (label, image) = record.split_at(1);
-        if usize::from(label[0]) >= CLASSES {
-            return Err(DataError::malformed(
-                file,
-                format!("record {i} has label {}, expected 0..=9", label[0]),
-            ));
-        }
-        set.labels.push(u16::from(label[0]));
-        set.images.extend_from_slice(image);
-    }
-    Ok(())
-}
-
 /// Read CIFAR-10 from `data_batch_1.bin` … `data_batch_5.bin` and
 /// `test_batch.bin` in `dir`, or in `dir/cifar-10-batches-bin/` if that folder exists.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load_cifar10(dir: &std::path::Path) -> Result<Split> {
-    let nested = dir.join("cifar-10-batches-bin");
-    let root = if nested.is_dir() {
-        nested
-    } else {
-        dir.to_path_buf()
-    };
+    let root = crate::fs::nested_or(dir, "cifar-10-batches-bin");
     let hint = format!(
         "download the CIFAR-10 binary version (cifar-10-binary.tar.gz) and unpack it into {}",
         dir.display()

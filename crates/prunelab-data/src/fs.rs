@@ -43,3 +43,13 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
         source,
     })
 }
+
+/// `dir/name` if that folder exists (an archive unpacked as is), else `dir`.
+pub(crate) fn nested_or(dir: &Path, name: &str) -> std::path::PathBuf {
+    let nested = dir.join(name);
+    if nested.is_dir() {
+        nested
+    } else {
+        dir.to_path_buf()
+    }
+}

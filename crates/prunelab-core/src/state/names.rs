@@ -58,7 +58,7 @@ names!(
 );
 names!(
     /// Dataset.
-    Data { Mnist = "mnist", Cifar10 = "cifar10" }
+    Data { Mnist = "mnist", Cifar10 = "cifar10", Cifar100 = "cifar100" }
 );
 names!(
     /// Base pruning method X of Algorithm 2 (see `criterion`).
