@@ -4,6 +4,7 @@ mod atomic;
 mod bench_cmd;
 mod data;
 mod dnr_cmd;
+mod fetch_cmd;
 mod guard;
 mod model_cmd;
 mod report_cmd;
@@ -31,7 +32,7 @@ enum Command {
         config: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        /// Folder holding `mnist/` (IDX files) and `cifar10/` (binary batches); default $PRUNELAB_DATA or ./data.
+        /// Folder holding one folder per dataset (`mnist/`, `cifar10/`, `cifar100/`, `tinyimagenet/`); default $PRUNELAB_DATA or ./data.
         #[arg(long)]
         data: Option<PathBuf>,
         /// Override the config's backend (wgpu | flex).
@@ -103,6 +104,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Datasets: `prunelab data fetch cifar10|cifar100` downloads one into the data folder.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
     /// Measure training throughput (forward + backward + masked SGD + zero counting) on random images.
     Bench {
         #[arg(long, default_value = "resnet20")]
@@ -123,6 +129,27 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Download the official binary tarball, check its MD5, unpack it into DIR/<dataset>/ and load it
+    /// once; on any failure nothing is left there.
+    Fetch {
+        dataset: fetch_cmd::Fetchable,
+        /// The data folder; default $PRUNELAB_DATA or ./data.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Download from this URL instead (a mirror).
+        #[arg(long)]
+        url: Option<String>,
+        /// The archive's expected MD5 (hex), for --url.
+        #[arg(long)]
+        md5: Option<String>,
+        /// Replace an existing DIR/<dataset>/.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -133,6 +160,7 @@ fn main() -> ExitCode {
         Command::Report { dirs, out, lambdas, accuracy, dnr, config } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr, config }),
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
         Command::Model { name, classes, input, json } => model_cmd::model(&name, classes, input.as_deref(), json),
+        Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
         Command::Bench { model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
     };
     match result {
