@@ -15,8 +15,7 @@ use prunelab_core::cycle::prunings;
 use prunelab_core::plan::{Plan, PlannedRun};
 use prunelab_core::report::RunResult;
 use prunelab_core::state::Data;
-use prunelab_data::Split;
-use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, native_device, run_from};
+use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, Source, native_device, run_from};
 
 use crate::{atomic, data, guard::guarded};
 
@@ -46,7 +45,8 @@ impl Writer {
 impl Observer for Writer {
     fn on_event(&mut self, event: Event<'_>) -> Result<(), EngineError> {
         match event {
-            Event::Status(s) => self.bar.println(s),
+            Event::Status(s) if std::io::stderr().is_terminal() => self.bar.println(s),
+            Event::Status(s) => eprintln!("{s}"),
             Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, .. } => {
                 let line = format!("cycle {cycle} epoch {} λ={:.1}% loss {loss:.4} train acc {:.2}%", epoch + 1, remaining * 100.0, train_accuracy * 100.0);
                 self.bar.inc(1);
@@ -181,7 +181,7 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
     let backend: Backend = backend.as_deref().unwrap_or("flex").parse().map_err(anyhow::Error::msg)?;
     let starts = runs.iter().map(|(dir, run)| start(dir, &run.experiment.to_hash())).collect::<Result<Vec<_>>>()?;
     let root = data::data_root(data_flag);
-    let mut splits: HashMap<Data, Split> = HashMap::new();
+    let mut splits: HashMap<Data, Source> = HashMap::new();
     for ((_, run), start) in runs.iter().zip(&starts) {
         let d = run.experiment.data;
         if !matches!(start, Start::Done) && !splits.contains_key(&d) {

@@ -2,10 +2,9 @@
 
 use burn::prelude::*;
 use prunelab_core::dnr::{Dnr, ZeroCounts, dnr};
-use prunelab_data::Dataset;
 use prunelab_models::Probe;
 
-use crate::batch::batch;
+use crate::images::Images;
 use crate::state::NetState;
 use crate::EngineError;
 
@@ -60,13 +59,13 @@ pub struct Evaluation {
 }
 
 /// Evaluate in inference mode (BN running statistics, no autodiff) over `data` in batches.
-pub async fn evaluate(net: &NetState, data: &Dataset, batch_size: usize) -> Result<Evaluation, EngineError> {
+pub async fn evaluate(net: &NetState, data: &Images, batch_size: usize) -> Result<Evaluation, EngineError> {
     let model = net.model.valid();
     let device = net.device.clone().inner();
     let mut tally = Tally::default();
     let order: Vec<usize> = (0..data.len()).collect();
-    for idx in order.chunks(batch_size.max(1)) {
-        let (x, y) = batch(data, idx, &device);
+    for item in data.batches(order, batch_size, 0, &device) {
+        let (_, x, y) = item?;
         let mut probe = Probe::counting();
         let logits = model.forward(x, &mut probe);
         tally.add(logits, y, probe);

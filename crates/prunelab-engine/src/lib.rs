@@ -6,12 +6,12 @@
 //! native callers drive it with a simple executor. Each epoch reads back once.
 
 pub mod bench;
-mod batch;
 pub mod checkpoint;
 mod device;
 mod error;
 mod eval;
 mod hooks;
+mod images;
 mod optim;
 mod resume;
 mod run;
@@ -27,6 +27,7 @@ pub use device::native_device;
 pub use device::webgpu_device;
 pub use error::EngineError;
 pub use eval::{Evaluation, evaluate};
+pub use images::{Images, Source};
 pub use resume::{Progress, Snapshot};
 pub use run::{Event, Observer, run, run_from};
 pub use state::NetState;

@@ -13,10 +13,9 @@ use prunelab_core::rng::Rng;
 use prunelab_core::schedule::retrain_lr;
 use prunelab_core::state::{Ap, Method, Retrain, Schedule};
 use prunelab_core::{CycleCounts, Experiment, StateError, ap, prune_cycle};
-use prunelab_data::{Dataset, Split};
 use prunelab_models::InputShape;
 
-use crate::batch::{hold_out, subset};
+use crate::images::{Images, Source};
 use crate::eval::evaluate;
 use crate::hooks::Hooks;
 use crate::optim::Sgd;
@@ -60,32 +59,33 @@ fn score_stream(cycle: u32) -> u64 {
 
 /// The data of a run: training (validation held out), validation, test.
 struct Splits {
-    train: Dataset,
-    val: Option<Dataset>,
-    test: Dataset,
+    train: Images,
+    val: Option<Images>,
+    test: Images,
 }
 
 /// Run `exp` on `split` on `device` (a plain device; autodiff is enabled here).
-pub async fn run(exp: &Experiment, split: &Split, device: &Device, observer: &mut impl Observer) -> Result<RunResult, EngineError> {
-    run_from(exp, split, device, observer, None).await
+pub async fn run(exp: &Experiment, source: &Source, device: &Device, observer: &mut impl Observer) -> Result<RunResult, EngineError> {
+    run_from(exp, source, device, observer, None).await
 }
 
 /// [`run`], going on from a resume snapshot (see [`Snapshot`]) when one is given: the result —
 /// masks, weights, metrics — is the one an uninterrupted run gives.
-pub async fn run_from(exp: &Experiment, split: &Split, device: &Device, observer: &mut impl Observer, resume: Option<&Checkpoint>) -> Result<RunResult, EngineError> {
+pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observer: &mut impl Observer, resume: Option<&Checkpoint>) -> Result<RunResult, EngineError> {
     exp.validate()?;
-    let (train, val) = hold_out(&subset(&split.train, exp.train_size), exp.val_size)?;
-    let data = Splits { train, val, test: subset(&split.test, exp.test_size) };
+    let (train, test) = source.splits()?;
+    let (train, val) = train.subset(exp.train_size).hold_out(exp.val_size)?;
+    let data = Splits { train, val, test: test.subset(exp.test_size) };
     observer.on_event(Event::Status(format!(
         "{} on {} ({} train / {} validation / {} test images): {}",
         exp.model,
         exp.data,
         data.train.len(),
-        data.val.as_ref().map_or(0, Dataset::len),
+        data.val.as_ref().map_or(0, Images::len),
         data.test.len(),
         label(exp)
     )))?;
-    let mut net = NetState::new(exp, InputShape(data.train.shape), data.train.classes, &device.clone().autodiff());
+    let mut net = NetState::new(exp, InputShape(data.train.shape()), data.train.classes(), &device.clone().autodiff());
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
     let rewinds = exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr;
     if rewinds && exp.rewind_iteration > u64::from(exp.epochs) * per_epoch {
@@ -228,7 +228,7 @@ async fn train_cycle(
 
 /// Global Taylor scores at θ*, or SNIP scores at the rewind point (the network is left there;
 /// the caller restarts it from its own choice of weights next).
-async fn scores(exp: &Experiment, cycle: u32, net: &mut NetState, train: &Dataset, rewind_point: &[Vec<f32>]) -> Result<Option<Vec<Vec<f32>>>, EngineError> {
+async fn scores(exp: &Experiment, cycle: u32, net: &mut NetState, train: &Images, rewind_point: &[Vec<f32>]) -> Result<Option<Vec<Vec<f32>>>, EngineError> {
     let mut rng = Rng::new(exp.seed, score_stream(cycle));
     Ok(match exp.method {
         _ if exp.ap == Ap::Solo => None,
@@ -252,7 +252,7 @@ fn checkpoint(
     mask_prev: &prunelab_core::Masks,
     pruning: &Pruning,
     scores: Option<&[Vec<f32>]>,
-    train: &Dataset,
+    train: &Images,
     per_epoch: u64,
 ) -> Checkpoint {
     let steps = u64::from(exp.epochs) * per_epoch;
@@ -264,8 +264,8 @@ fn checkpoint(
     }
     checkpoint.metadata.extend([
         ("model".to_string(), exp.model.to_string()),
-        ("classes".to_string(), train.classes.to_string()),
-        ("input".to_string(), format!("{:?}", train.shape)),
+        ("classes".to_string(), train.classes().to_string()),
+        ("input".to_string(), format!("{:?}", train.shape())),
         ("cycle".to_string(), cycle.to_string()),
         ("experiment".to_string(), exp.to_hash()),
     ]);

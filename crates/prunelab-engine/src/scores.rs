@@ -6,27 +6,26 @@
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::prelude::*;
 use prunelab_core::rng::Rng;
-use prunelab_data::Dataset;
 use prunelab_models::Probe;
 use prunelab_models::params::{self, Role};
 
-use crate::batch::batch;
+use crate::images::Images;
 use crate::state::NetState;
 use crate::EngineError;
 
 /// Scores of every kernel (PyTorch layout) at the network's current weights, over `batches`
 /// batches of `batch_size` drawn from `rng` (`None`: one epoch). Weights are not updated.
-pub async fn gradient_scores(net: &NetState, data: &Dataset, batches: Option<u32>, batch_size: usize, rng: &mut Rng) -> Result<Vec<Vec<f32>>, EngineError> {
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    rng.shuffle(&mut order);
-    let chunks: Vec<&[usize]> = order.chunks(batch_size.max(1)).collect();
-    let take = batches.map_or(chunks.len(), |b| b as usize);
+pub async fn gradient_scores(net: &NetState, data: &Images, batches: Option<u32>, batch_size: usize, rng: &mut Rng) -> Result<Vec<Vec<f32>>, EngineError> {
+    let mut epoch: Vec<usize> = (0..data.len()).collect();
+    rng.shuffle(&mut epoch);
+    let batch_size = batch_size.max(1);
+    // One epoch, or `batches` batches — going round the data again if an epoch has fewer.
+    let n = batches.map_or(epoch.len(), |b| b as usize * batch_size);
+    let order: Vec<usize> = epoch.iter().copied().cycle().take(n).collect();
     let loss_fn = CrossEntropyLossConfig::new().init(&net.device);
     let mut sums: Vec<Option<Tensor<1>>> = Vec::new();
-    for i in 0..take {
-        // fewer batches in an epoch than asked for: go round the data again
-        let Some(idx) = chunks.get(i % chunks.len().max(1)) else { break };
-        let (x, y) = batch(data, idx, &net.device);
+    for item in data.batches(order, batch_size, rng.next_u64(), &net.device) {
+        let (_, x, y) = item?;
         let logits = net.model.forward(x, &mut Probe::disabled());
         let grads = loss_fn.forward(logits, y).backward();
         let kernels = params::grads(&net.model, &grads).into_iter().filter(|(info, _)| info.role == Role::Kernel);

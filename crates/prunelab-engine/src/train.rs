@@ -9,10 +9,9 @@ use burn::prelude::*;
 use prunelab_core::dnr::ZeroCounts;
 use prunelab_core::rng::Rng;
 use prunelab_core::state::ActReg;
-use prunelab_data::Dataset;
 use prunelab_models::Probe;
 
-use crate::batch::batch;
+use crate::images::Images;
 use crate::eval::Tally;
 use crate::hooks::Hooks;
 use crate::optim::Sgd;
@@ -39,15 +38,16 @@ pub struct Stepping<'a> {
 
 /// Train `net` for one epoch over `data` in an order drawn from `rng`. `step` counts optimiser
 /// steps within the current training and is advanced here.
-pub async fn epoch(net: &mut NetState, data: &Dataset, how: &mut Stepping<'_>, step: &mut u64, hooks: &mut Hooks, rng: &mut Rng) -> Result<EpochStats, EngineError> {
+pub async fn epoch(net: &mut NetState, data: &Images, how: &mut Stepping<'_>, step: &mut u64, hooks: &mut Hooks, rng: &mut Rng) -> Result<EpochStats, EngineError> {
     let mut order: Vec<usize> = (0..data.len()).collect();
     rng.shuffle(&mut order);
     let roles = net.infos.iter().map(|i| (i.id, i.role)).collect::<HashMap<_, _>>();
     let loss_fn = CrossEntropyLossConfig::new().init(&net.device);
     let mut tally = Tally::default();
     let mut loss_sum: Option<Tensor<1>> = None;
-    for idx in order.chunks(how.batch_size) {
-        let (x, y) = batch(data, idx, &net.device);
+    let device = net.device.clone();
+    for item in data.batches(order, how.batch_size, rng.next_u64(), &device) {
+        let (n, x, y) = item?;
         let mut probe = Probe::counting().with_density(how.act_reg.0);
         let logits = net.model.forward(x, &mut probe);
         let ce = loss_fn.forward(logits.clone(), y.clone());
@@ -60,7 +60,7 @@ pub async fn epoch(net: &mut NetState, data: &Dataset, how: &mut Stepping<'_>, s
         how.sgd.step(net, &grads, &roles);
         *step += 1;
         hooks.after_step(net, *step).await?;
-        let weighted = ce.inner() * idx.len() as f64;
+        let weighted = ce.inner() * n as f64;
         loss_sum = Some(match loss_sum {
             Some(s) => s + weighted,
             None => weighted,

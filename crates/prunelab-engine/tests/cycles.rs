@@ -8,6 +8,7 @@ use prunelab_core::report::RunResult;
 use prunelab_core::state::Model;
 use prunelab_core::{Experiment, Layer, Masks, prune_cycle};
 use prunelab_data::{Dataset, Split};
+use prunelab_engine::Source;
 use prunelab_engine::{Checkpoint, EngineError, Event, Observer, run};
 
 /// 10 classes of 1×28×28 images: class k lights a 3-pixel-wide bar at rows 2k..2k+3, plus noise.
@@ -56,8 +57,8 @@ fn experiment(model: Model, extra: &str) -> Experiment {
     exp
 }
 
-fn split() -> Split {
-    Split { train: bars(320, 1), test: bars(100, 2) }
+fn split() -> Source {
+    Source::Memory(Split { train: bars(320, 1), test: bars(100, 2) })
 }
 
 fn kernels(ck: &Checkpoint, suffix: &str) -> Vec<Vec<f32>> {

@@ -71,7 +71,7 @@ pub async fn run_experiment(hash: String, data: JsValue, on_event: Function) -> 
     )
     .map_err(|e| JsError::new(&e.to_string()))?;
     let device = device().await?;
-    let results = run(&exp, &split, &device, &mut Page(on_event)).await.map_err(|e| JsError::new(&e.to_string()))?;
+    let results = run(&exp, &split.into(), &device, &mut Page(on_event)).await.map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&results)
 }
 
