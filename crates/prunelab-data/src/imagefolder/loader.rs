@@ -1,13 +1,4 @@
 //! The streaming loader: worker threads decode and transform images while the consumer trains.
-//!
-//! Workers take positions of the order one at a time (an atomic counter, so in order) and send
-//! each transformed image to the consumer, which assembles batches in order. A worker may start
-//! an image of batch `b` only while `b < taken + prefetch`, where `taken` counts the batches the
-//! consumer has received: at most `prefetch` batches are decoded or in progress ahead of it, so
-//! memory stays bounded however slow the consumer is. The first image that fails ends the stream:
-//! the batches before it come out, then the error of its batch (the earliest failing image of that
-//! batch, whatever the thread timing), then nothing; the workers stop. Dropping the
-//! loader early stops and joins the workers too.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -76,8 +67,17 @@ struct Partial {
     error: Option<(usize, DataError)>,
 }
 
-/// An iterator of [`Batch`]es over an order of a [`FolderSplit`]; see the module docs.
-/// Yields `Err` at most once, for the first batch holding an image that failed, and then ends.
+/// An iterator of [`Batch`]es over an order of a [`FolderSplit`], made by [`FolderSplit::loader`].
+///
+/// Workers take positions of the order one at a time (an atomic counter, so in order) and send
+/// each transformed image to the consumer, which assembles batches in order. A worker may start
+/// an image of batch `b` only while `b < taken + prefetch`, where `taken` counts the batches the
+/// consumer has received: while it trains on one batch, the next `prefetch` are decoded or in
+/// progress, and no more, so memory stays bounded however slow the consumer is.
+///
+/// The first image that fails ends the stream: the batches before it come out, then `Err` for
+/// its batch (the earliest failing image of that batch, whatever the thread timing), then
+/// `None`; the workers stop. Dropping the loader early stops and joins the workers too.
 pub struct Loader {
     shared: Arc<Shared>,
     results: Receiver<(usize, Result<Vec<f32>>)>,

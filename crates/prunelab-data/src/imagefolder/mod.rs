@@ -24,7 +24,7 @@
 //! # Ok(())
 //! # }
 //! ```
-//! The transforms are described in [`Augment`] and the `transform` module docs; the loader in
+//! The transforms are described in [`Augment`], the threading and the prefetch bound in
 //! [`Loader`].
 
 mod loader;

@@ -28,17 +28,24 @@ pub const IMAGENET_STD: [f32; 3] = [0.229, 0.224, 0.225];
 const SCALE: (f64, f64) = (0.08, 1.0);
 const RATIO: (f64, f64) = (3.0 / 4.0, 4.0 / 3.0);
 
-/// Which transform a split gets.
+/// Which transform a split gets; either gives `3 × 224 × 224` floats, CHW, each
+/// `(pixel / 255 − IMAGENET_MEAN[c]) / IMAGENET_STD[c]`. Resizing is bilinear with antialiasing
+/// (a triangle filter widened by the downscale factor, as PIL and torchvision's `antialias=True`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Augment {
-    /// Random resized crop + horizontal flip, drawn from `(seed, epoch, image index)`.
+    /// torchvision's `RandomResizedCrop(224, scale=(0.08, 1), ratio=(3/4, 4/3))`: up to 10 tries
+    /// of a random area and log-uniform aspect ratio that fits, placed uniformly, else a centre
+    /// crop clamped to the ratio range; then `RandomHorizontalFlip(0.5)`. The draws come from a
+    /// generator seeded by `(seed, epoch, image index)` alone, so an image gets the same crop and
+    /// flip in an epoch whatever thread decodes it and whatever the batch order.
     Train {
         /// The run's seed.
         seed: u64,
         /// The epoch (a new crop and flip per epoch).
         epoch: u64,
     },
-    /// Resize the shorter side to 256, centre crop 224; deterministic.
+    /// torchvision's `Resize(256)` (shorter side to 256, longer to `⌊256 · long / short⌋`) and
+    /// `CenterCrop(224)` (offsets `round((side − 224) / 2)`, halves to even); deterministic.
     Eval,
 }
 
