@@ -2,7 +2,7 @@
 // The URL hash IS the experiment state; the engine's `parseState` is the one parser of it.
 
 export type Model = 'lenet300' | 'cnn' | 'resnet20' | 'resnet56' | 'vgg19' | 'densenet40' | 'mobilenetv2' | 'resnet18' | 'resnet50' | 'vit-b16';
-export type Dataset = 'mnist' | 'cifar10';
+export type Dataset = 'mnist' | 'cifar10' | 'cifar100' | 'tinyimagenet' | 'imagenet';
 export type Ap = 'none' | 'lite' | 'pro' | 'solo' | 'no-wr' | 'output' | 'bias';
 export type Method = 'gm' | 'taylor' | 'lamp' | 'lap' | 'imp' | 'random' | 'snip' | 'l1-channel' | 'l2-channel';
 
@@ -163,7 +163,7 @@ export function formatSetting(key: keyof State, state: State): string {
     case 'model':
       return MODEL_NAMES[String(v)] ?? String(v);
     case 'data':
-      return v === 'mnist' ? 'MNIST' : v === 'cifar10' ? 'CIFAR-10' : String(v);
+      return ({ mnist: 'MNIST', cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', tinyimagenet: 'TinyImageNet', imagenet: 'ImageNet' } as Record<string, string>)[String(v)] ?? String(v);
     case 'method':
       return v === 'gm' ? 'global magnitude (gm)' : String(v);
     case 'q':
