@@ -19,3 +19,22 @@ pub fn conv(c: Conv, device: &Device) -> Conv2d {
 pub fn bn(channels: usize, device: &Device) -> BatchNorm {
     BatchNormConfig::new(channels).init(device)
 }
+
+/// The 1×1 conv + BN shortcut of a residual block that changes shape (`shortcut.conv`,
+/// `shortcut.bn` in PyTorch names).
+#[derive(Module, Debug)]
+pub struct Projection {
+    conv: Conv2d,
+    bn: BatchNorm,
+}
+
+impl Projection {
+    /// Projection through `c`, normalised over its `c.c_out` channels.
+    pub fn new(c: Conv, device: &Device) -> Self {
+        Self { conv: conv(c, device), bn: bn(c.c_out, device) }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.bn.forward(self.conv.forward(x))
+    }
+}

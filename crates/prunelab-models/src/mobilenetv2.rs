@@ -19,7 +19,7 @@ use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
-use crate::layers::{bn, conv};
+use crate::layers::{Projection, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -138,12 +138,6 @@ impl MobilenetPlan {
 }
 
 #[derive(Module, Debug)]
-pub struct Projection {
-    conv: Conv2d,
-    bn: BatchNorm,
-}
-
-#[derive(Module, Debug)]
 pub struct Block {
     conv1: Conv2d,
     bn1: BatchNorm,
@@ -164,7 +158,7 @@ impl Block {
             bn2: bn(plan.expanded, device),
             conv3: conv(plan.project(), device),
             bn3: bn(plan.out, device),
-            shortcut: plan.shortcut().map(|p| Projection { conv: conv(p, device), bn: bn(plan.out, device) }),
+            shortcut: plan.shortcut().map(|p| Projection::new(p, device)),
             stride: plan.stride,
         }
     }
@@ -174,7 +168,7 @@ impl Block {
         let y = probe.relu6(self.bn2.forward(self.conv2.forward(y)));
         let y = self.bn3.forward(self.conv3.forward(y));
         match (&self.shortcut, self.stride) {
-            (Some(p), _) => y + p.bn.forward(p.conv.forward(x)),
+            (Some(p), _) => y + p.forward(x),
             (None, 1) => y + x,
             (None, _) => y,
         }

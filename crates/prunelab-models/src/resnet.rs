@@ -15,7 +15,7 @@ use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
-use crate::layers::{bn, conv};
+use crate::layers::{Projection, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -136,13 +136,6 @@ impl ResnetPlan {
     }
 }
 
-/// The 1×1 conv + BN shortcut of a block that changes shape.
-#[derive(Module, Debug)]
-pub struct Projection {
-    conv: Conv2d,
-    bn: BatchNorm,
-}
-
 #[derive(Module, Debug)]
 pub struct Block {
     conv1: Conv2d,
@@ -159,7 +152,7 @@ impl Block {
             bn1: bn(plan.mid, device),
             conv2: conv(plan.conv2(), device),
             bn2: bn(plan.out, device),
-            shortcut: plan.projection().map(|p| Projection { conv: conv(p, device), bn: bn(plan.out, device) }),
+            shortcut: plan.projection().map(|p| Projection::new(p, device)),
         }
     }
 
@@ -167,7 +160,7 @@ impl Block {
         let y = probe.relu(self.bn1.forward(self.conv1.forward(x.clone())));
         let y = self.bn2.forward(self.conv2.forward(y));
         let skip = match &self.shortcut {
-            Some(p) => p.bn.forward(p.conv.forward(x)),
+            Some(p) => p.forward(x),
             None => x,
         };
         probe.relu(y + skip)
