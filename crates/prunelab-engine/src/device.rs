@@ -1,6 +1,7 @@
 //! Backend choice at run time: `wgpu` (Vulkan/Metal/DX12 natively, WebGPU in the browser —
 //! the same WGSL shaders), `cuda` (NVIDIA, in builds with the `cuda` cargo feature; the CUDA
-//! driver is loaded at run time, so building needs no CUDA toolkit) or `flex` (pure-Rust CPU).
+//! driver is loaded at run time; building needs no CUDA toolkit but downloads burn's LLVM bundle)
+//! or `flex` (pure-Rust CPU).
 
 use std::fmt;
 use std::str::FromStr;
