@@ -17,8 +17,8 @@ pub fn data_root(flag: Option<PathBuf>) -> PathBuf {
 pub fn load(data: Data, root: &std::path::Path) -> Result<Source> {
     Ok(match data {
         Data::Mnist => load_mnist(&root.join("mnist"))?.into(),
-        Data::Cifar10 => load_cifar10(&root.join("cifar10"))?.into(),
-        Data::Cifar100 => load_cifar100(&root.join("cifar100"))?.into(),
+        Data::Cifar10 => Source::cropped(load_cifar10(&root.join("cifar10"))?),
+        Data::Cifar100 => Source::cropped(load_cifar100(&root.join("cifar100"))?),
         Data::TinyImagenet => load_tinyimagenet(&root.join("tinyimagenet"))?.into(),
         Data::Imagenet => Source::Folder(ImageFolder::open(&root.join("imagenet"))?),
     })

@@ -41,7 +41,7 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Resu
     let raw = std::fs::read(images).with_context(|| format!("cannot read {}", images.display()))?;
     let (pixels, shape) = idx::parse_images(&raw).with_context(|| images.display().to_string())?;
     let n = pixels.len() / shape.iter().product::<usize>().max(1);
-    let data = Images::Memory(Dataset { images: pixels, labels: vec![0; n], shape, classes: 10 });
+    let data = Images::memory(Dataset { images: pixels, labels: vec![0; n], shape, classes: 10 });
     let classes = match ck.metadata.get("classes") {
         Some(c) => c.parse().map_err(|_| anyhow!("checkpoint metadata `classes` is not a number: {c}"))?,
         None => 10,

@@ -11,6 +11,7 @@
 
 mod cifar;
 mod cifar100;
+mod crop;
 mod dataset;
 #[cfg(not(target_arch = "wasm32"))]
 mod decode;
@@ -46,6 +47,7 @@ pub use mnist::{
     MNIST_TEST_IMAGES, MNIST_TEST_LABELS, MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS,
     mnist_from_idx_bytes,
 };
+pub use crop::pad_crop;
 pub use normalise::normalise;
 #[cfg(not(target_arch = "wasm32"))]
 pub use tinyimagenet::load_tinyimagenet;

@@ -28,7 +28,7 @@ fn random_images(n: usize, shape: [usize; 3], classes: usize) -> Dataset {
 /// Time `steps` training steps of `exp.model` at `exp.batch` after one warm-up epoch of `steps`
 /// steps (kernel compilation, autotuning); `now` is the caller's clock. Returns time per step.
 pub async fn training_step(exp: &Experiment, input: [usize; 3], device: &Device, steps: usize, now: impl Fn() -> Duration) -> Result<Duration, EngineError> {
-    let data = Images::Memory(random_images(exp.batch * steps, input, 10));
+    let data = Images::memory(random_images(exp.batch * steps, input, 10));
     let mut net = NetState::new(exp, InputShape(input), 10, &device.clone().autodiff());
     let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
     let lr = |_| exp.lr;

@@ -58,7 +58,7 @@ fn experiment(model: Model, extra: &str) -> Experiment {
 }
 
 fn split() -> Source {
-    Source::Memory(Split { train: bars(320, 1), test: bars(100, 2) })
+    Source::from(Split { train: bars(320, 1), test: bars(100, 2) })
 }
 
 fn kernels(ck: &Checkpoint, suffix: &str) -> Vec<Vec<f32>> {
