@@ -91,7 +91,8 @@ impl Observer for Writer {
 /// How a run folder starts.
 enum Start {
     Fresh,
-    Resume(Box<Checkpoint>),
+    /// A resume file of this experiment; read in full only when its run starts.
+    Resume(PathBuf),
     Done,
 }
 
@@ -115,12 +116,31 @@ fn start(dir: &Path, experiment: &str) -> Result<Start> {
         }
         return Ok(Start::Fresh);
     }
-    let bytes = std::fs::read(&resume).with_context(|| format!("cannot read {}", resume.display()))?;
-    let ck = Checkpoint::from_bytes(&bytes).with_context(|| resume.display().to_string())?;
-    if ck.metadata.get("experiment").is_some_and(|e| e != experiment) {
+    if resume_experiment(&resume)?.is_some_and(|e| e != experiment) {
         bail!("{} holds another experiment; choose another --out", dir.display());
     }
-    Ok(Start::Resume(Box::new(ck)))
+    Ok(Start::Resume(resume))
+}
+
+/// The `experiment` metadata of a resume file, from its safetensors header alone (an 8-byte
+/// little-endian length, then that much JSON), so a sweep checks its folders without reading weights.
+fn resume_experiment(path: &Path) -> Result<Option<String>> {
+    use std::io::Read;
+    let bad = || anyhow::anyhow!("{} is not a readable safetensors file", path.display());
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).map_err(|_| bad())?;
+    let len = usize::try_from(u64::from_le_bytes(len)).map_err(|_| bad())?;
+    let mut header = Vec::new();
+    file.take(len as u64).read_to_end(&mut header).map_err(|_| bad())?;
+    let header: serde_json::Value = serde_json::from_slice(&header).map_err(|_| bad())?;
+    Ok(header["__metadata__"]["experiment"].as_str().map(str::to_string))
+}
+
+/// Read a resume file in full.
+fn read_resume(path: &Path) -> Result<Checkpoint> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Checkpoint::from_bytes(&bytes).with_context(|| path.display().to_string())
 }
 
 /// `(folder, run)` pairs of the runs to do.
@@ -208,7 +228,7 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
                     println!("{} is complete; skipped", dir.display());
                     continue;
                 }
-                Start::Resume(ck) => Some(ck),
+                Start::Resume(path) => Some(read_resume(&path)?),
                 Start::Fresh => None,
             };
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -217,7 +237,7 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
             bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
             let result = RunResult { label: run.label.clone(), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new(), complete: false };
             let mut writer = Writer { out: dir.clone(), result, bar, experiment: exp.to_hash(), epochs: u64::from(exp.epochs) };
-            let done = futures::executor::block_on(run_from(exp, &splits[&exp.data], &device, &mut writer, resume.as_deref()))?;
+            let done = futures::executor::block_on(run_from(exp, &splits[&exp.data], &device, &mut writer, resume.as_ref()))?;
             writer.bar.finish_and_clear();
             writer.result = RunResult { label: run.label.clone(), ..done };
             writer.write_results()?;
