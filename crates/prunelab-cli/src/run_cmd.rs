@@ -1,7 +1,10 @@
 //! `prunelab run --config FILE.toml --out DIR` and `prunelab sweep CONFIG... --out DIR --shard i/n`:
 //! every run of the configs' plans (variants × seeds, see `prunelab_core::plan`), each into its
-//! own folder with `config.toml`, `results.json`, `cycle-NN.safetensors` and, while it goes on,
-//! `resume.safetensors` (written atomically after every epoch and at every cycle boundary).
+//! own folder with `config.toml`, `results.json`, `cycle-NN.safetensors` (`net-NN.safetensors`,
+//! net_i at its widths, for `method = "density"`) and, while it goes on, `resume.safetensors`
+//! (written atomically after every epoch and at every cycle boundary). A finished density run
+//! then measures the inference throughput of every net_i on the run's backend (images/s, into
+//! `results.json`), so the report sets the measured speed-up beside the MAC reduction.
 //! Running again into the same folder resumes an unfinished run exactly and skips a finished one;
 //! a folder holding another experiment is refused without touching it.
 
@@ -14,8 +17,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use prunelab_core::cycle::prunings;
 use prunelab_core::plan::{Plan, PlannedRun};
 use prunelab_core::report::RunResult;
-use prunelab_core::state::Data;
-use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, Source, native_device, run_from};
+use prunelab_core::state::{Data, Method};
+use prunelab_core::{Experiment, report::NetEntry};
+use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, Source, bench, native_device, run_from};
 
 use crate::{atomic, data, guard::guarded};
 
@@ -29,6 +33,8 @@ struct Writer {
     bar: ProgressBar,
     experiment: String,
     epochs: u64,
+    /// What one training is called in progress lines: `cycle` or, for density runs, `net`.
+    unit: &'static str,
 }
 
 impl Writer {
@@ -48,7 +54,7 @@ impl Observer for Writer {
             Event::Status(s) if std::io::stderr().is_terminal() => self.bar.println(s),
             Event::Status(s) => eprintln!("{s}"),
             Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, .. } => {
-                let line = format!("cycle {cycle} epoch {} λ={:.1}% loss {loss:.4} train acc {:.2}%", epoch + 1, remaining * 100.0, train_accuracy * 100.0);
+                let line = format!("{} {cycle} epoch {} λ={:.1}% loss {loss:.4} train acc {:.2}%", self.unit, epoch + 1, remaining * 100.0, train_accuracy * 100.0);
                 self.bar.inc(1);
                 // Batch schedulers capture stderr: one line per epoch there instead of a bar.
                 if !std::io::stderr().is_terminal() {
@@ -73,9 +79,28 @@ impl Observer for Writer {
                 self.result.cycles.push(entry.clone());
                 self.write_results()?;
             }
+            Event::Net { entry, checkpoint } => {
+                self.bar.println(format!(
+                    "net{}: widths {:?} test acc {:.2}% parameters ÷{:.2} MACs ÷{:.2} ρ at epoch {} AE slope {:+.2e}{}",
+                    entry.net,
+                    entry.widths,
+                    entry.test_accuracy * 100.0,
+                    entry.parameters_reduction,
+                    entry.ops_reduction,
+                    entry.epochs_to_rho.map_or_else(|| format!("— ({} epochs, not saturated)", entry.epochs), |e| e.to_string()),
+                    entry.slope,
+                    if entry.rising { " (δ: rising)" } else { "" },
+                ));
+                self.write(&format!("net-{:02}.safetensors", entry.net), &checkpoint.to_bytes()?)?;
+                self.result.nets.push(entry.clone());
+                self.write_results()?;
+            }
             Event::Snapshot(snapshot) => {
                 let p = &snapshot.progress;
                 self.result.cycles.clone_from(&p.entries);
+                if let Some(density) = &p.density {
+                    self.result.nets.clone_from(&density.nets);
+                }
                 self.bar.set_position(u64::from(p.cycle) * self.epochs + u64::from(p.epoch));
                 self.write(RESUME, &snapshot.to_checkpoint(&self.experiment)?.to_bytes()?)?;
             }
@@ -233,17 +258,43 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
             };
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             atomic::write(&dir.join("config.toml"), exp.to_toml(Some(&backend.to_string())).as_bytes())?;
-            let bar = ProgressBar::new(u64::from(exp.epochs) * u64::from(prunings(exp) + 1));
+            let density = exp.method == Method::Density;
+            let trainings = if density { exp.density_nets } else { prunings(exp) + 1 };
+            let bar = ProgressBar::new(u64::from(exp.epochs) * u64::from(trainings));
             bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
-            let result = RunResult { label: run.label.clone(), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new(), complete: false };
-            let mut writer = Writer { out: dir.clone(), result, bar, experiment: exp.to_hash(), epochs: u64::from(exp.epochs) };
-            let done = futures::executor::block_on(run_from(exp, &splits[&exp.data], &device, &mut writer, resume.as_ref()))?;
+            let result = RunResult { label: run.label.clone(), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new(), complete: false, nets: Vec::new() };
+            let unit = if density { "net" } else { "cycle" };
+            let mut writer = Writer { out: dir.clone(), result, bar, experiment: exp.to_hash(), epochs: u64::from(exp.epochs), unit };
+            let source = &splits[&exp.data];
+            let done = futures::executor::block_on(run_from(exp, source, &device, &mut writer, resume.as_ref()))?;
             writer.bar.finish_and_clear();
             writer.result = RunResult { label: run.label.clone(), ..done };
+            if density {
+                measure_inference(&mut writer.result, exp, source, &device)?;
+            }
             writer.write_results()?;
             std::fs::remove_file(dir.join(RESUME)).with_context(|| format!("cannot remove {}", dir.join(RESUME).display()))?;
             println!("wrote {}", dir.join(RESULTS).display());
         }
         Ok(())
     })
+}
+
+/// Seconds each net's inference throughput is timed for.
+const INFERENCE_SECONDS: f64 = 1.0;
+
+/// Inference throughput of every net of a density run on `device`, on batches of the run's
+/// evaluation size (at most 256 images), into `images_per_s`; net0 is the peer of the others.
+fn measure_inference(result: &mut prunelab_core::report::RunResult, exp: &Experiment, source: &Source, device: &burn::prelude::Device) -> Result<()> {
+    let (train, _) = source.splits()?;
+    let (input, classes) = (train.shape(), train.classes());
+    let origin = std::time::Instant::now();
+    let batch = exp.batch.max(256);
+    for entry in &mut result.nets {
+        let NetEntry { widths, .. } = entry;
+        let rate = futures::executor::block_on(bench::inference(exp.model, input, classes, widths, device, batch, INFERENCE_SECONDS, || origin.elapsed()))?;
+        println!("net{}: {rate:.0} images/s inference ({} widths, batch {batch})", entry.net, entry.widths.len());
+        entry.images_per_s = Some(rate);
+    }
+    Ok(())
 }

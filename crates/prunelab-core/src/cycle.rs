@@ -123,6 +123,7 @@ pub fn select_base(exp: &Experiment, cycle: u32, obs: &Observed, masks: &Masks, 
         Method::Taylor | Method::Snip => criterion::by_score(obs.scores.ok_or_else(|| missing("scores", exp))?, masks, k),
         Method::L1Channel => criterion::channels(theta, obs.layers, masks, rate, Norm::L1),
         Method::L2Channel => criterion::channels(theta, obs.layers, masks, rate, Norm::L2),
+        Method::Density => return Err(StateError::Invalid("method = \"density\" resizes whole layers and masks no weights".into())),
     })
 }
 

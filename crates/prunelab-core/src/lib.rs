@@ -10,6 +10,8 @@
 //!   every AP variant (Lite, Pro, SOLO, NO-WR, output, bias-k).
 //! - [`schedule`]: the LR schedule (warm-up, step decay) and Zhu & Gupta's gradual target.
 //! - [`plan`]: a config's runs (variants × seeds) and their labels.
+//! - [`density`]: activation-density pruning in training (AE, ρ/δ criteria, the width rule,
+//!   training complexity).
 //! - [`dnr`]: static / dynamic Dead Neuron Rate from per-channel zero counts (AP paper, eq. 1–2).
 //! - [`report`]: the `results.json` schema.
 //! - [`macs`]: parameters and multiply-accumulates of a network, layer by layer, from its shapes.
@@ -17,6 +19,7 @@
 pub mod ap;
 pub mod criterion;
 pub mod cycle;
+pub mod density;
 pub mod dnr;
 pub mod macs;
 pub mod mask;

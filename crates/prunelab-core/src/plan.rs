@@ -95,6 +95,9 @@ fn variants(table: &toml::Table, base: &Experiment) -> Result<Vec<(String, Exper
 /// The row name of an experiment in the AP paper's tables: base method, AP variant, baselines,
 /// and the schedule / retraining mode when they are not the defaults (e.g. `GM + AP-Pro`).
 pub fn label(exp: &Experiment) -> String {
+    if exp.method == Method::Density {
+        return density_label(exp);
+    }
     let base = match exp.method {
         Method::Gm => "GM",
         Method::Taylor => "GT",
@@ -106,6 +109,7 @@ pub fn label(exp: &Experiment) -> String {
         Method::Snip => "SNIP",
         Method::L1Channel => "L1-channel",
         Method::L2Channel => "L2-channel",
+        Method::Density => unreachable!("labelled by density_label"),
     };
     let timing = match exp.ap_timing {
         ApTiming::Pro => "Pro",
@@ -143,6 +147,23 @@ pub fn label(exp: &Experiment) -> String {
     out
 }
 
+/// A density run's row: `AE density`, with its criteria when they are not the paper's.
+fn density_label(exp: &Experiment) -> String {
+    let defaults = exp.recipe.defaults();
+    let mut out = "AE density".to_string();
+    for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope"] {
+        if exp.get(key) != defaults.get(key) {
+            out += &format!(" ({key}={})", exp.get(key).unwrap_or_default());
+        }
+    }
+    out += match exp.act_reg {
+        ActReg::None => "",
+        ActReg::Hoyer => " + Boosted Hoyer",
+        ActReg::L1 => " + L1 regularisation",
+    };
+    out
+}
+
 impl PlannedRun {
     /// The run's folder inside a sweep: its own `dir`, or the one a plan would give it.
     pub fn folder(&self) -> String {
@@ -164,8 +185,15 @@ fn folder(label: &str, exp: &Experiment) -> String {
 /// The identity of an experiment apart from its seed (OpenLTH names run folders this way): the
 /// 64-bit FNV-1a hash of its canonical TOML — every key, in a fixed order, defaults included —
 /// as 10 hex digits. Seeds of one experiment share it; any other change of a key changes it.
+///
+/// Keys added after folders were first named (the density keys) are left out while they hold
+/// their defaults, so every experiment keeps the folder it had before they existed.
 pub fn config_hash(exp: &Experiment) -> String {
-    let canonical = Experiment { seed: 0, ..exp.clone() }.to_toml(None);
+    let defaults = exp.recipe.defaults();
+    let later = ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets"];
+    let at_default = |line: &&str| later.iter().any(|k| line.starts_with(&format!("{k} = ")) && exp.get(k) == defaults.get(k));
+    let text = Experiment { seed: 0, ..exp.clone() }.to_toml(None);
+    let canonical: String = text.lines().filter(|l| !at_default(l)).map(|l| format!("{l}\n")).collect();
     let hash = canonical.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("{:010x}", hash >> 24)
 }
@@ -217,6 +245,20 @@ mod tests {
         assert_eq!(plan.backend.as_deref(), Some("flex"));
     }
 
+    /// Folders named before the density keys existed keep their names: the hash of an AP
+    /// experiment is FNV-1a of its TOML without those keys.
+    #[test]
+    fn density_keys_at_their_defaults_leave_folder_names_alone() {
+        let exp = Experiment::from_toml("lr = 0.1").expect("valid").0;
+        let old: String = exp.to_toml(None).lines().filter(|l| !l.starts_with("rho_") && !l.starts_with("delta_") && !l.starts_with("density_")).map(|l| format!("{l}\n")).collect();
+        let old = old.replace("seed = 1\n", "seed = 0\n");
+        let fnv = old.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        assert_eq!(config_hash(&exp), format!("{:010x}", fnv >> 24));
+        let density = Experiment::from_toml("method = \"density\"\nmodel = \"cnn\"\nepochs = 5").expect("valid").0;
+        assert_eq!(label(&density), "AE density");
+        assert_eq!(label(&Experiment { rho_epochs: 3, ..density }), "AE density (rho_epochs=3)");
+    }
+
     #[test]
     fn config_hash_names_the_experiment_not_the_seed() {
         let exp = |t: &str| Experiment::from_toml(t).expect("valid").0;
@@ -226,6 +268,7 @@ mod tests {
         assert_eq!(h, config_hash(&exp("lr = 0.1\nseed = 9")));
         assert_eq!(h, config_hash(&exp("seed = 3\nlr = 0.1")));
         assert_ne!(h, config_hash(&exp("lr = 0.2")));
+        assert_ne!(h, config_hash(&exp("lr = 0.1\nrho_threshold = 0.01")), "a density key off its default names another experiment");
         // Same label, different experiment: different folders, no clash.
         let plan = Plan::from_toml("[[variant]]\nlr = 0.1\n[[variant]]\nlr = 0.2").expect("two runs");
         assert_eq!(plan.runs[0].label, plan.runs[1].label);

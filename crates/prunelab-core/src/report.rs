@@ -1,10 +1,12 @@
 //! The `results.json` schema, shared by the CLI, the page and `prunelab report`: one
-//! [`RunResult`] per run (one experiment, one seed) holding one [`CycleEntry`] per cycle.
+//! [`RunResult`] per run (one experiment, one seed) holding one [`CycleEntry`] per cycle, or, for
+//! activation-density pruning, one [`NetEntry`] per resized network.
 
 use serde::{Deserialize, Serialize};
 
 use crate::cycle::CycleCounts;
 use crate::dnr::Dnr;
+use crate::macs::LayerCost;
 
 /// One run: which experiment (`label` names its row in a report, e.g. `GM + AP-Pro`), which seed,
 /// the full state as a URL hash, its cycles in order, and whether it has finished (`complete`;
@@ -17,6 +19,10 @@ pub struct RunResult {
     pub cycles: Vec<CycleEntry>,
     #[serde(default)]
     pub complete: bool,
+    /// `method = "density"`: the successively resized networks net0, net1, … (empty otherwise;
+    /// absent from older files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nets: Vec<NetEntry>,
 }
 
 /// What one cycle trained, measured and then pruned. Cycle `c` trains with the mask it starts
@@ -38,4 +44,38 @@ pub struct CycleEntry {
     pub train_loss: f64,
     pub pruned: CycleCounts,
     pub dnr: Dnr,
+}
+
+/// One network of activation-density pruning (Algorithm 1): net_i with its `widths` (one per
+/// resizable layer, the counted layers `layers`), trained from a fresh initialisation until ρ
+/// (`epochs_to_rho`, 1-based) or the `epochs` cap, then evaluated and resized.
+///
+/// `ae` is the total AE per epoch (eq. 1, from each epoch's training pass) and `layer_ae` the
+/// per-layer AE per epoch; the next net's widths come from the last row of `layer_ae`.
+/// `slope` is δ's least-squares slope of `ae` and `rising` whether it met δ (pruning stopped).
+/// Reductions are against net0 (eq. 3). `images_per_s` is the measured inference throughput on
+/// the run's backend, when it was measured (`prunelab run` does, after the run).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetEntry {
+    pub net: u32,
+    pub layers: Vec<String>,
+    pub widths: Vec<usize>,
+    pub parameters: u64,
+    pub macs: u64,
+    pub parameters_reduction: f64,
+    pub ops_reduction: f64,
+    /// Parameters and MACs per layer (conv, BN, projection, classifier).
+    pub costs: Vec<LayerCost>,
+    pub test_accuracy: f64,
+    pub train_loss: f64,
+    /// Epochs trained.
+    pub epochs: u32,
+    /// The epoch (1-based) at which ρ was met; `None` when the `epochs` cap came first.
+    pub epochs_to_rho: Option<u32>,
+    pub ae: Vec<f64>,
+    pub layer_ae: Vec<Vec<f64>>,
+    pub slope: f64,
+    pub rising: bool,
+    #[serde(default)]
+    pub images_per_s: Option<f64>,
 }

@@ -1,5 +1,6 @@
 //! Training-step throughput: forward + backward + masked SGD step + zero counting, on random
-//! images of the model's input shape. The figures behind `prunelab bench`.
+//! images of the model's input shape (the figures behind `prunelab bench`), and inference
+//! throughput of a network at given widths (activation-density pruning's measured gain).
 
 use std::time::Duration;
 
@@ -7,7 +8,8 @@ use burn::prelude::*;
 use prunelab_core::Experiment;
 use prunelab_core::rng::Rng;
 use prunelab_data::Dataset;
-use prunelab_models::InputShape;
+use prunelab_core::state::Model;
+use prunelab_models::{InputShape, Network, Probe};
 
 use crate::hooks::Hooks;
 use crate::optim::Sgd;
@@ -38,4 +40,38 @@ pub async fn training_step(exp: &Experiment, input: [usize; 3], device: &Device,
     let start = now();
     train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng).await?;
     Ok((now() - start) / steps.max(1) as u32)
+}
+
+/// Inference throughput, in images per second, of `model` with its resizable layers at `widths`
+/// (`prunelab_models::Network::with_widths`): forward passes in inference mode (no autodiff, no
+/// zero counting) over batches of `batch` random images, each pass read back (so the device has
+/// finished it), after two warm-up passes; timed until `seconds` have passed and at least three
+/// passes ran. `now` is the caller's clock.
+#[allow(clippy::too_many_arguments)]
+pub async fn inference(
+    model: Model,
+    input: [usize; 3],
+    classes: usize,
+    widths: &[usize],
+    device: &Device,
+    batch: usize,
+    seconds: f64,
+    now: impl Fn() -> Duration,
+) -> Result<f64, EngineError> {
+    let net = Network::with_widths(model, InputShape(input), classes, widths, device).map_err(EngineError::Stopped)?;
+    let data = random_images(batch.max(1), input, classes);
+    let images = Images::memory(data);
+    let (_, x, _) = images.batches((0..batch.max(1)).collect(), batch.max(1), 0, device).next().ok_or_else(|| EngineError::Stopped("no images".into()))??;
+    let pass = || async {
+        let logits = net.forward(x.clone(), &mut Probe::disabled());
+        logits.sum().into_data_async().await.map_err(EngineError::device).map(|_| ())
+    };
+    pass().await?;
+    pass().await?;
+    let (start, mut passes) = (now(), 0u32);
+    while passes < 3 || (now() - start).as_secs_f64() < seconds {
+        pass().await?;
+        passes += 1;
+    }
+    Ok(f64::from(passes) * batch.max(1) as f64 / (now() - start).as_secs_f64().max(1e-9))
 }

@@ -69,6 +69,20 @@ impl Checkpoint {
         ck
     }
 
+    /// A plain PyTorch state dict: every tensor of `net` at `values` (PyTorch layout), BN's
+    /// `num_batches_tracked` = `steps`; no masks or rewind point (an activation-density net_i,
+    /// which is dense at its own widths).
+    pub fn weights(net: &NetState, values: &[Vec<f32>], steps: u64) -> Self {
+        let mut ck = Self::default();
+        for (info, v) in net.infos.iter().zip(values) {
+            ck.push_f32(&info.name, &info.shape, v);
+            if let Some(prefix) = info.name.strip_suffix(".running_var") {
+                ck.push_i64(format!("{prefix}.num_batches_tracked"), steps as i64);
+            }
+        }
+        ck
+    }
+
     /// The safetensors file contents.
     pub fn to_bytes(&self) -> Result<Vec<u8>, EngineError> {
         let views = self

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use prunelab_core::Masks;
-use prunelab_core::report::CycleEntry;
+use prunelab_core::report::{CycleEntry, NetEntry};
 use prunelab_models::params::Role;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,19 @@ pub struct Progress {
     pub gradual_pruned: usize,
     /// The finished cycles.
     pub entries: Vec<CycleEntry>,
+    /// `method = density`: the finished nets and the one in training (`cycle` is its index).
+    #[serde(default)]
+    pub density: Option<DensityProgress>,
+}
+
+/// Where an activation-density run stands: the nets done, the widths of the net being trained
+/// and its AE curve so far (total and per layer, one entry per epoch trained).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DensityProgress {
+    pub nets: Vec<NetEntry>,
+    pub widths: Vec<usize>,
+    pub ae: Vec<f64>,
+    pub layer_ae: Vec<Vec<f64>>,
 }
 
 /// The state of a run between two epochs.
@@ -118,9 +131,10 @@ impl Snapshot {
         Ok(ck)
     }
 
-    /// Read a snapshot back for `net`, refusing one of another format version, another
-    /// experiment (`experiment`: the run's URL hash) or another model.
-    pub fn from_checkpoint(ck: &Checkpoint, net: &NetState, experiment: &str) -> Result<Self, EngineError> {
+    /// The progress record of a resume file of experiment `experiment` (its URL hash), refusing
+    /// one of another format version or another experiment. A density run reads it first, to
+    /// build the net of the widths it was training.
+    pub(crate) fn progress_of(ck: &Checkpoint, experiment: &str) -> Result<Progress, EngineError> {
         let bad = |m: String| EngineError::Checkpoint(m);
         match ck.metadata.get("prunelab_resume").map(String::as_str) {
             Some(FORMAT) => {}
@@ -130,8 +144,14 @@ impl Snapshot {
         if ck.metadata.get("experiment").map(String::as_str) != Some(experiment) {
             return Err(bad("the resume file belongs to another experiment".into()));
         }
-        let progress: Progress = serde_json::from_str(ck.metadata.get("progress").map_or("", String::as_str))
-            .map_err(|e| bad(format!("unreadable progress record: {e}")))?;
+        serde_json::from_str(ck.metadata.get("progress").map_or("", String::as_str)).map_err(|e| bad(format!("unreadable progress record: {e}")))
+    }
+
+    /// Read a snapshot back for `net`, refusing one of another format version, another
+    /// experiment (`experiment`: the run's URL hash) or another model.
+    pub fn from_checkpoint(ck: &Checkpoint, net: &NetState, experiment: &str) -> Result<Self, EngineError> {
+        let bad = |m: String| EngineError::Checkpoint(m);
+        let progress = Self::progress_of(ck, experiment)?;
         let tensor = |name: String, len: usize| -> Result<Vec<f32>, EngineError> {
             match ck.f32(&name) {
                 Some((_, v)) if v.len() == len => Ok(v),

@@ -8,7 +8,7 @@ use burn::prelude::*;
 use prunelab_core::cycle::{Observed, Pruning, prunings};
 use prunelab_core::dnr::{Dnr, dnr};
 use prunelab_core::plan::label;
-use prunelab_core::report::{CycleEntry, RunResult};
+use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
 use prunelab_core::rng::Rng;
 use prunelab_core::schedule::retrain_lr;
 use prunelab_core::state::{Ap, Method, Retrain, Schedule};
@@ -23,7 +23,7 @@ use crate::scores::gradient_scores;
 use crate::resume::{Progress, Snapshot};
 use crate::state::NetState;
 use crate::train::{EpochStats, Stepping};
-use crate::{Checkpoint, EngineError, train};
+use crate::{Checkpoint, EngineError, density, train};
 
 /// Progress reported while a run goes on.
 pub enum Event<'a> {
@@ -32,6 +32,10 @@ pub enum Event<'a> {
     Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
     /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, rewind point).
     Cycle { entry: &'a CycleEntry, checkpoint: &'a Checkpoint },
+    /// `method = density`: a trained net_i, with its weights at its widths (widths in the
+    /// checkpoint's metadata). Its epochs came as `Epoch` events with `cycle` = i, whose per-layer
+    /// DNR gives the per-layer AE (1 − static − dynamic).
+    Net { entry: &'a NetEntry, checkpoint: &'a Checkpoint },
     /// The run's whole state after an epoch or at the start of a cycle, for exact resume (sent
     /// only to observers that ask for it).
     Snapshot(&'a Snapshot),
@@ -48,7 +52,7 @@ pub trait Observer {
 }
 
 /// Data-order stream of one epoch, disjoint from the per-kernel initialisation streams.
-fn order_stream(cycle: u32, epoch: u32) -> u64 {
+pub(crate) fn order_stream(cycle: u32, epoch: u32) -> u64 {
     (1 << 40) + (u64::from(cycle) << 20) + u64::from(epoch)
 }
 
@@ -58,10 +62,10 @@ fn score_stream(cycle: u32) -> u64 {
 }
 
 /// The data of a run: training (validation held out), validation, test.
-struct Splits {
-    train: Images,
-    val: Option<Images>,
-    test: Images,
+pub(crate) struct Splits {
+    pub train: Images,
+    pub val: Option<Images>,
+    pub test: Images,
 }
 
 /// Run `exp` on `split` on `device` (a plain device; autodiff is enabled here).
@@ -85,6 +89,9 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
         data.test.len(),
         label(exp)
     )))?;
+    if exp.method == Method::Density {
+        return density::run(exp, &data, &device.clone().autodiff(), observer, resume).await;
+    }
     let mut net = NetState::new(exp, InputShape(data.train.shape()), data.train.classes(), &device.clone().autodiff());
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
     let rewinds = exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr;
@@ -164,11 +171,11 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
         net.reset_optimizer();
         progress = Progress { cycle: cycle + 1, start: net.masks.remaining(), boosted: progress.boosted, entries: progress.entries, ..Progress::default() };
     }
-    Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: progress.entries, complete: true })
+    Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: progress.entries, complete: true, nets: Vec::new() })
 }
 
 /// Send a snapshot of the run's state, if the observer keeps them.
-async fn snapshot(net: &NetState, progress: &Progress, rewind_point: &[Vec<f32>], observer: &mut impl Observer) -> Result<(), EngineError> {
+pub(crate) async fn snapshot(net: &NetState, progress: &Progress, rewind_point: &[Vec<f32>], observer: &mut impl Observer) -> Result<(), EngineError> {
     if observer.wants_snapshots() {
         let snapshot = Snapshot::take(net, progress, rewind_point).await?;
         observer.on_event(Event::Snapshot(&snapshot))?;

@@ -32,11 +32,12 @@ const EMBEDDING_STREAMS: u64 = 1 << 48;
 
 /// θ0 of one tensor (He et al. 2015 for kernels; zero biases; BN/LayerNorm γ = 1, β = 0; fresh
 /// statistics; as torchvision's ViT, a zero class token and a N(0, 0.02²) position embedding).
-/// `kernel` numbers the kernels, `position` every tensor.
-fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64) -> Vec<f32> {
+/// `kernel` numbers the kernels, `position` every tensor; `net` numbers the successively resized
+/// networks of activation-density pruning (0 for every other run), each drawn from its own streams.
+fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64, net: u32) -> Vec<f32> {
     let fill = |v: f32| vec![v; info.len()];
     match info.role {
-        Role::Kernel => he_normal(&mut Rng::new(seed, kernel), &info.shape),
+        Role::Kernel => he_normal(&mut Rng::new(seed, (u64::from(net) << 24) + kernel), &info.shape),
         Role::Embedding if info.name.ends_with("pos_embedding") => {
             let mut rng = Rng::new(seed, EMBEDDING_STREAMS + position);
             (0..info.len()).map(|_| (rng.normal() * 0.02) as f32).collect()
@@ -50,7 +51,18 @@ fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64) -> Vec<f32> 
 impl NetState {
     /// Build the model on `device` (autodiff enabled for training) with seeded θ0, all weights alive.
     pub fn new(exp: &Experiment, input: InputShape, classes: usize, device: &Device) -> Self {
-        let model = Network::new(exp.model, input, classes, device).train();
+        Self::from_model(exp, Network::new(exp.model, input, classes, device), 0, device)
+    }
+
+    /// net[`net`] of activation-density pruning: the model with its resizable layers at `widths`,
+    /// freshly initialised (Algorithm 1, line 8) from the streams of that net.
+    pub fn resized(exp: &Experiment, input: InputShape, classes: usize, widths: &[usize], net: u32, device: &Device) -> Result<Self, EngineError> {
+        let model = Network::with_widths(exp.model, input, classes, widths, device).map_err(EngineError::Stopped)?;
+        Ok(Self::from_model(exp, model, net, device))
+    }
+
+    fn from_model(exp: &Experiment, model: Network, net: u32, device: &Device) -> Self {
+        let model = model.train();
         let infos: Vec<ParamInfo> = params::read(&model).into_iter().map(|(i, _)| i).collect();
         let mut kernel = 0;
         let theta0: Vec<Vec<f32>> = infos
@@ -58,7 +70,7 @@ impl NetState {
             .enumerate()
             .map(|(position, info)| {
                 kernel += u64::from(info.role == Role::Kernel);
-                initial(info, kernel, position as u64, exp.seed)
+                initial(info, kernel, position as u64, exp.seed, net)
             })
             .collect();
         let layers: Vec<Layer> = Self::kernel_layers(&infos);

@@ -44,7 +44,7 @@ impl Observer for Keep {
                 self.checkpoints.push(Checkpoint::from_bytes(&bytes)?);
             }
             Event::Epoch { .. } => self.epochs += 1,
-            Event::Status(_) | Event::Snapshot(_) => {}
+            Event::Status(_) | Event::Snapshot(_) | Event::Net { .. } => {}
         }
         Ok(())
     }

@@ -1,5 +1,7 @@
 //! A small CIFAR-style CNN that adapts to its input (1×28×28 MNIST or 3×32×32 CIFAR):
 //! conv3×3(32)–ReLU–maxpool2 → conv3×3(64)–ReLU–maxpool2 → fc(128)–ReLU → fc(classes).
+//! The widths of conv1, conv2 and fc1 can be changed (activation-density resizing,
+//! [`Cnn::with_widths`]).
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
@@ -20,7 +22,12 @@ pub struct Cnn {
     pool: MaxPool2d,
     height: usize,
     width: usize,
+    #[module(skip)]
+    widths: [usize; 3],
 }
+
+/// The standard widths of conv1, conv2 and fc1.
+pub const CNN_WIDTHS: [usize; 3] = [32, 64, 128];
 
 fn conv3x3(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
     Conv2dConfig::new([c_in, c_out], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device)
@@ -28,26 +35,33 @@ fn conv3x3(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
 
 impl Cnn {
     pub fn new(input: InputShape, classes: usize, device: &Device) -> Self {
+        Self::with_widths(input, classes, &CNN_WIDTHS, device)
+    }
+
+    /// The CNN with `[conv1, conv2, fc1]` widths (each ≥ 1).
+    pub fn with_widths(input: InputShape, classes: usize, &[c1, c2, f1]: &[usize; 3], device: &Device) -> Self {
         let [c, h, w] = input.0;
         Self {
-            conv1: conv3x3(c, 32, device),
-            conv2: conv3x3(32, 64, device),
-            fc1: LinearConfig::new(64 * (h / 4) * (w / 4), 128).init(device),
-            fc2: LinearConfig::new(128, classes).init(device),
+            conv1: conv3x3(c, c1, device),
+            conv2: conv3x3(c1, c2, device),
+            fc1: LinearConfig::new(c2 * (h / 4) * (w / 4), f1).init(device),
+            fc2: LinearConfig::new(f1, classes).init(device),
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             height: h,
             width: w,
+            widths: [c1, c2, f1],
         }
     }
 
-    /// Parameters and MACs per layer (the convs keep their size; each pool halves it).
-    pub fn costs(input: InputShape, classes: usize) -> Vec<LayerCost> {
+    /// Parameters and MACs per layer for `[conv1, conv2, fc1]` widths (the convs keep their size;
+    /// each pool halves it).
+    pub fn costs(input: InputShape, classes: usize, &[c1, c2, f1]: &[usize; 3]) -> Vec<LayerCost> {
         let [c, h, w] = input.0;
         vec![
-            Conv::new(c, 32, 3).bias().cost("conv1", [h, w]),
-            Conv::new(32, 64, 3).bias().cost("conv2", [h / 2, w / 2]),
-            macs::linear("fc1", 64 * (h / 4) * (w / 4), 128, true, 1),
-            macs::linear("fc2", 128, classes, true, 1),
+            Conv::new(c, c1, 3).bias().cost("conv1", [h, w]),
+            Conv::new(c1, c2, 3).bias().cost("conv2", [h / 2, w / 2]),
+            macs::linear("fc1", c2 * (h / 4) * (w / 4), f1, true, 1),
+            macs::linear("fc2", f1, classes, true, 1),
         ]
     }
 
@@ -62,9 +76,9 @@ impl Cnn {
     pub fn units(&self) -> Vec<UnitLayer> {
         let (h, w) = (self.height, self.width);
         vec![
-            UnitLayer { name: "conv1".into(), channels: 32, positions: h * w, incoming: vec![0] },
-            UnitLayer { name: "conv2".into(), channels: 64, positions: (h / 2) * (w / 2), incoming: vec![1] },
-            UnitLayer { name: "fc1".into(), channels: 128, positions: 1, incoming: vec![2] },
+            UnitLayer { name: "conv1".into(), channels: self.widths[0], positions: h * w, incoming: vec![0] },
+            UnitLayer { name: "conv2".into(), channels: self.widths[1], positions: (h / 2) * (w / 2), incoming: vec![1] },
+            UnitLayer { name: "fc1".into(), channels: self.widths[2], positions: 1, incoming: vec![2] },
         ]
     }
 }

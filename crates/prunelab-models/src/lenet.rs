@@ -1,5 +1,6 @@
 //! LeNet-300-100 (LeCun et al. 1998; the lottery-ticket MNIST net): two hidden ReLU layers of 300
-//! and 100 units on the flattened image.
+//! and 100 units on the flattened image. The hidden widths can be changed (activation-density
+//! resizing, [`Lenet300::with_widths`]).
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
@@ -14,20 +15,31 @@ pub struct Lenet300 {
     fc1: Linear,
     fc2: Linear,
     fc3: Linear,
+    #[module(skip)]
+    widths: [usize; 2],
 }
+
+/// The standard hidden widths.
+pub const LENET300_WIDTHS: [usize; 2] = [300, 100];
 
 impl Lenet300 {
     pub fn new(input: InputShape, classes: usize, device: &Device) -> Self {
+        Self::with_widths(input, classes, &LENET300_WIDTHS, device)
+    }
+
+    /// LeNet with hidden widths `[fc1, fc2]` (each ≥ 1).
+    pub fn with_widths(input: InputShape, classes: usize, &[h1, h2]: &[usize; 2], device: &Device) -> Self {
         Self {
-            fc1: LinearConfig::new(input.len(), 300).init(device),
-            fc2: LinearConfig::new(300, 100).init(device),
-            fc3: LinearConfig::new(100, classes).init(device),
+            fc1: LinearConfig::new(input.len(), h1).init(device),
+            fc2: LinearConfig::new(h1, h2).init(device),
+            fc3: LinearConfig::new(h2, classes).init(device),
+            widths: [h1, h2],
         }
     }
 
-    /// Parameters and MACs per layer.
-    pub fn costs(input: InputShape, classes: usize) -> Vec<LayerCost> {
-        vec![macs::linear("fc1", input.len(), 300, true, 1), macs::linear("fc2", 300, 100, true, 1), macs::linear("fc3", 100, classes, true, 1)]
+    /// Parameters and MACs per layer for hidden widths `[fc1, fc2]`.
+    pub fn costs(input: InputShape, classes: usize, &[h1, h2]: &[usize; 2]) -> Vec<LayerCost> {
+        vec![macs::linear("fc1", input.len(), h1, true, 1), macs::linear("fc2", h1, h2, true, 1), macs::linear("fc3", h2, classes, true, 1)]
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
@@ -40,8 +52,8 @@ impl Lenet300 {
     /// Counted ReLU layers; `incoming` indexes the prunable kernels (fc1, fc2, fc3).
     pub fn units(&self) -> Vec<UnitLayer> {
         vec![
-            UnitLayer { name: "fc1".into(), channels: 300, positions: 1, incoming: vec![0] },
-            UnitLayer { name: "fc2".into(), channels: 100, positions: 1, incoming: vec![1] },
+            UnitLayer { name: "fc1".into(), channels: self.widths[0], positions: 1, incoming: vec![0] },
+            UnitLayer { name: "fc2".into(), channels: self.widths[1], positions: 1, incoming: vec![1] },
         ]
     }
 }

@@ -6,7 +6,9 @@ use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::LayerCost;
 use prunelab_core::state::Model;
 
+use crate::cnn::CNN_WIDTHS;
 use crate::densenet::DensenetPlan;
+use crate::lenet::LENET300_WIDTHS;
 use crate::mobilenetv2::MobilenetPlan;
 use crate::probe::Probe;
 use crate::resnet::ResnetPlan;
@@ -68,8 +70,8 @@ impl Network {
     /// architecture's shapes alone (no tensors; see [`prunelab_core::macs`] for what is counted).
     pub fn costs(model: Model, input: InputShape, classes: usize) -> Vec<LayerCost> {
         match model {
-            Model::Lenet300 => Lenet300::costs(input, classes),
-            Model::Cnn => Cnn::costs(input, classes),
+            Model::Lenet300 => Lenet300::costs(input, classes, &LENET300_WIDTHS),
+            Model::Cnn => Cnn::costs(input, classes, &CNN_WIDTHS),
             Model::Resnet20 => ResnetPlan::cifar(3, input, classes).costs(),
             Model::Resnet56 => ResnetPlan::cifar(9, input, classes).costs(),
             Model::Vgg19 => VggPlan { input, widths: VGG19_WIDTHS, classes }.costs(),
@@ -79,6 +81,51 @@ impl Network {
             Model::Resnet50 => Resnet50Plan { input, classes }.costs(),
             Model::VitB16 => VitPlan::b16(input, classes).costs(),
         }
+    }
+
+    /// The standard widths of a model that activation-density pruning can resize (one per
+    /// counted activation layer, in the order of [`Network::units`]: LeNet's two hidden layers,
+    /// the CNN's conv1, conv2 and fc1, a ResNet's stem and the two convs of every block, VGG-19's
+    /// 16 convs); `None` for the other models.
+    pub fn widths_of(model: Model, input: InputShape, classes: usize) -> Option<Vec<usize>> {
+        Some(match model {
+            Model::Lenet300 => LENET300_WIDTHS.to_vec(),
+            Model::Cnn => CNN_WIDTHS.to_vec(),
+            Model::Vgg19 => VGG19_WIDTHS.to_vec(),
+            Model::Resnet20 | Model::Resnet56 | Model::Resnet18 => resnet_plan(model, input, classes)?.widths(),
+            _ => return None,
+        })
+    }
+
+    /// `model` with its resizable layers at `widths` (see [`Network::widths_of`]), built as
+    /// [`Network::new`]; an error for a model that cannot be resized or a wrong list of widths.
+    pub fn with_widths(model: Model, input: InputShape, classes: usize, widths: &[usize], device: &Device) -> Result<Self, String> {
+        check(model, input, classes, widths)?;
+        Ok(match model {
+            Model::Lenet300 => Self::Lenet300(Lenet300::with_widths(input, classes, &fixed(widths)?, device)),
+            Model::Cnn => Self::Cnn(Cnn::with_widths(input, classes, &fixed(widths)?, device)),
+            Model::Vgg19 => Self::Vgg19(Vgg19::with_widths(input, classes, &fixed(widths)?, device)),
+            _ => {
+                let plan = resnet_plan(model, input, classes).and_then(|p| p.with_widths(widths)).ok_or("no widths")?;
+                let net = Resnet::from_plan(plan, device);
+                match model {
+                    Model::Resnet20 => Self::Resnet20(net),
+                    Model::Resnet56 => Self::Resnet56(net),
+                    _ => Self::Resnet18(net),
+                }
+            }
+        })
+    }
+
+    /// [`Network::costs`] of `model` with its resizable layers at `widths`.
+    pub fn costs_with_widths(model: Model, input: InputShape, classes: usize, widths: &[usize]) -> Result<Vec<LayerCost>, String> {
+        check(model, input, classes, widths)?;
+        Ok(match model {
+            Model::Lenet300 => Lenet300::costs(input, classes, &fixed(widths)?),
+            Model::Cnn => Cnn::costs(input, classes, &fixed(widths)?),
+            Model::Vgg19 => VggPlan { input, widths: fixed(widths)?, classes }.costs(),
+            _ => resnet_plan(model, input, classes).and_then(|p| p.with_widths(widths)).ok_or("no widths")?.costs(),
+        })
     }
 
     /// Logits `[batch, classes]` for images `[batch, c, h, w]`; zero counts go to `probe`.
@@ -108,4 +155,32 @@ impl Network {
             Self::VitB16(m) => m.units(),
         }
     }
+}
+
+/// The standard plan of a basic-block ResNet model.
+fn resnet_plan(model: Model, input: InputShape, classes: usize) -> Option<ResnetPlan> {
+    match model {
+        Model::Resnet20 => Some(ResnetPlan::cifar(3, input, classes)),
+        Model::Resnet56 => Some(ResnetPlan::cifar(9, input, classes)),
+        Model::Resnet18 => Some(resnet18_plan(input, classes, &RESNET18_WIDTHS)),
+        _ => None,
+    }
+}
+
+/// `widths` fits `model`: as many as it has resizable layers, each at least 1.
+fn check(model: Model, input: InputShape, classes: usize, widths: &[usize]) -> Result<(), String> {
+    let Some(standard) = Network::widths_of(model, input, classes) else {
+        return Err(format!("{model} has no resizable layer widths"));
+    };
+    if widths.len() != standard.len() {
+        return Err(format!("{model} takes {} widths, got {}", standard.len(), widths.len()));
+    }
+    if widths.contains(&0) {
+        return Err(format!("every width must be at least 1, got {widths:?}"));
+    }
+    Ok(())
+}
+
+fn fixed<const N: usize>(widths: &[usize]) -> Result<[usize; N], String> {
+    widths.try_into().map_err(|_| format!("expected {N} widths, got {}", widths.len()))
 }

@@ -71,6 +71,33 @@ impl ResnetPlan {
         Self { input, stem, blocks: plan, classes }
     }
 
+    /// The widths activation-density resizing changes, in the order of [`ResnetPlan::units`]:
+    /// the stem, then conv1 and conv2 of every block (Table I's ResNet-18 configurations).
+    pub fn widths(&self) -> Vec<usize> {
+        std::iter::once(self.stem).chain(self.blocks.iter().flat_map(|b| [b.mid, b.out])).collect()
+    }
+
+    /// The same network with `widths` (as [`ResnetPlan::widths`]; each ≥ 1): strides stay, each
+    /// block's input follows the previous block's output, and projections appear wherever a
+    /// block's input and output widths differ. `None` for a wrong number of widths.
+    pub fn with_widths(&self, widths: &[usize]) -> Option<Self> {
+        if widths.len() != 1 + 2 * self.blocks.len() {
+            return None;
+        }
+        let mut c_in = widths[0];
+        let blocks = self
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let block = BlockPlan { c_in, mid: widths[1 + 2 * i], out: widths[2 + 2 * i], stride: b.stride };
+                c_in = block.out;
+                block
+            })
+            .collect();
+        Some(Self { stem: widths[0], blocks, ..self.clone() })
+    }
+
     fn stem_conv(&self) -> Conv {
         Conv::new(self.input.0[0], self.stem, 3)
     }

@@ -38,7 +38,7 @@ pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
             }
         })
         .collect();
-    RunResult { label: label.into(), seed, experiment: format!("#label={label}&seed={seed}"), cycles, complete: true }
+    RunResult { label: label.into(), seed, experiment: format!("#label={label}&seed={seed}"), cycles, complete: true, nets: Vec::new() }
 }
 
 /// GM seeds 0–2 (7 cycles each), then GM + AP seeds 0–2 (5 cycles each).

@@ -3,7 +3,7 @@
 use js_sys::{Function, Reflect, Uint8Array};
 use prunelab_core::Experiment;
 use prunelab_core::dnr::Dnr;
-use prunelab_core::report::CycleEntry;
+use prunelab_core::report::{CycleEntry, NetEntry};
 use prunelab_engine::{EngineError, Event, Observer, run, webgpu_device};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -31,6 +31,8 @@ enum PageEvent<'a> {
     Status { message: String },
     Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
     Cycle { entry: &'a CycleEntry },
+    /// `method = density`: a trained net_i, its `NetEntry` fields beside `kind: "net"`.
+    Net(&'a NetEntry),
 }
 
 struct Page(Function);
@@ -43,6 +45,7 @@ impl Observer for Page {
                 PageEvent::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr }
             }
             Event::Cycle { entry, .. } => PageEvent::Cycle { entry },
+            Event::Net { entry, .. } => PageEvent::Net(entry),
             // The page asks for no snapshots (it does not resume runs).
             Event::Snapshot(_) => return Ok(()),
         };

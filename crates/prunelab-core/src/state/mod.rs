@@ -15,8 +15,10 @@ use thiserror::Error;
 pub use names::{ActReg, Ap, ApTiming, Data, ImpScope, Method, Model, Recipe, Retrain, Schedule};
 
 /// Everything that defines an experiment. Field names are the URL / TOML keys; the defaults are
-/// those of [`Recipe::Custom`] (see [`Recipe::defaults`]).
+/// those of [`Recipe::Custom`] (see [`Recipe::defaults`]); a state object missing keys (one
+/// written before they existed) takes those defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Experiment {
     pub recipe: Recipe,
     pub model: Model,
@@ -72,6 +74,17 @@ pub struct Experiment {
     pub train_size: usize,
     /// Test images used (0 = the whole test split).
     pub test_size: usize,
+    /// `method = density`, ρ: the total-AE change per epoch below which training has saturated.
+    pub rho_threshold: f64,
+    /// ρ: how many consecutive epoch-to-epoch changes must stay below `rho_threshold`.
+    pub rho_epochs: u32,
+    /// δ: epochs at the end of a net's AE curve over which its least-squares slope is taken
+    /// (0 = the whole curve).
+    pub delta_window: u32,
+    /// δ: pruning stops once that slope (AE per epoch) exceeds this.
+    pub delta_slope: f64,
+    /// The most networks a density run trains, net0 included.
+    pub density_nets: u32,
 }
 
 impl Default for Experiment {
@@ -101,7 +114,7 @@ pub const KEYS: &[&str] = &[
     "ap_bias_k", "p", "q", "schedule", "cycles", "target", "gradual_start", "gradual_end", "gradual_steps",
     "retrain", "rewind_iteration", "finetune_lr", "act_reg", "act_reg_weight", "epochs", "seed", "lr",
     "warmup_epochs", "lr_milestones", "lr_gamma", "batch", "momentum", "weight_decay", "val_size",
-    "train_size", "test_size",
+    "train_size", "test_size", "rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets",
 ];
 
 /// Keys a URL always carries, so a link reads as the experiment it is.
@@ -167,6 +180,11 @@ impl Experiment {
             "val_size" => self.val_size = number(key, value)?,
             "train_size" => self.train_size = number(key, value)?,
             "test_size" => self.test_size = number(key, value)?,
+            "rho_threshold" => self.rho_threshold = number(key, value)?,
+            "rho_epochs" => self.rho_epochs = number(key, value)?,
+            "delta_window" => self.delta_window = number(key, value)?,
+            "delta_slope" => self.delta_slope = number(key, value)?,
+            "density_nets" => self.density_nets = number(key, value)?,
             _ => return Err(StateError::UnknownKey(key.into())),
         }
         Ok(())
@@ -211,6 +229,11 @@ impl Experiment {
             "val_size" => self.val_size.to_string(),
             "train_size" => self.train_size.to_string(),
             "test_size" => self.test_size.to_string(),
+            "rho_threshold" => self.rho_threshold.to_string(),
+            "rho_epochs" => self.rho_epochs.to_string(),
+            "delta_window" => self.delta_window.to_string(),
+            "delta_slope" => self.delta_slope.to_string(),
+            "density_nets" => self.density_nets.to_string(),
             _ => return None,
         })
     }
@@ -432,7 +455,7 @@ mod tests {
     #[test]
     fn new_names_and_bad_values_have_one_line_reasons() {
         let err = |t: &str| Experiment::from_toml(t).expect_err(t).to_string();
-        assert!(err("method = \"obd\"").contains("unknown method `obd` (expected one of: gm, taylor, lamp, lap, imp, random, snip, l1-channel, l2-channel)"));
+        assert!(err("method = \"obd\"").contains("unknown method `obd` (expected one of: gm, taylor, lamp, lap, imp, random, snip, l1-channel, l2-channel, density)"));
         assert!(err("ap = \"bias\"").contains("needs ap_bias_k"));
         assert!(err("method = \"taylor\"\ntaylor_batches = 0").contains("taylor_batches must be at least 1"));
         assert!(err("p = 10\nq = 20").contains("q (20) must be between 0 and p (10)"));
@@ -476,5 +499,49 @@ mod tests {
         assert_eq!(Experiment::from_hash(&exp.to_hash(), &[]).0, exp);
         let (back, _) = Experiment::from_toml(&exp.to_toml(None)).expect("valid");
         assert_eq!(back, exp);
+    }
+
+    #[test]
+    fn density_keys_parse_from_url_and_toml_alike() {
+        let hash = "model=vgg19&data=cifar10&method=density&epochs=30&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3";
+        let (url, notices) = Experiment::from_hash(hash, &[]);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((url.method, url.rho_threshold, url.rho_epochs, url.delta_window, url.delta_slope, url.density_nets), (Method::Density, 0.002, 3, 5, 0.0005, 3));
+        let toml = "model = \"vgg19\"\ndata = \"cifar10\"\nmethod = \"density\"\nepochs = 30\nrho_threshold = 0.002\nrho_epochs = 3\ndelta_window = 5\ndelta_slope = 0.0005\ndensity_nets = 3";
+        let (file, _) = Experiment::from_toml(toml).expect("valid");
+        assert_eq!(file, url);
+        assert_eq!(Experiment::from_hash(&url.to_hash(), &[]).0, url);
+        assert_eq!(Experiment::from_toml(&url.to_toml(None)).expect("round trip").0, url);
+        let defaults = Experiment::default();
+        assert_eq!((defaults.rho_threshold, defaults.rho_epochs, defaults.delta_window, defaults.delta_slope), (0.001, 2, 0, 0.0));
+        assert!(!defaults.to_hash().contains("rho_"), "density defaults stay out of AP URLs");
+    }
+
+    #[test]
+    fn impossible_density_settings_have_one_line_reasons() {
+        let err = |t: &str| Experiment::from_toml(&format!("method = \"density\"\nmodel = \"cnn\"\nepochs = 10\n{t}")).expect_err(t).to_string();
+        let vit = Experiment::from_toml("method = \"density\"\nmodel = \"vit-b16\"\nepochs = 10").expect_err("vit").to_string();
+        assert!(vit.contains("resizes layer widths of lenet300, cnn, resnet20, resnet56, vgg19, resnet18, not model = \"vit-b16\""), "{vit}");
+        assert!(err("rho_threshold = 0").contains("rho_threshold (0) must be in (0, 1)"));
+        assert!(err("rho_threshold = 1.5").contains("rho_threshold (1.5)"));
+        assert!(err("rho_epochs = 0").contains("rho_epochs (0) must be at least 1 and less than epochs (10)"));
+        assert!(err("rho_epochs = 10").contains("rho_epochs (10)"));
+        assert!(err("delta_window = 1").contains("delta_window (1) must be 0 (the whole curve) or 2 to epochs (10)"));
+        assert!(err("delta_window = 11").contains("delta_window (11)"));
+        assert!(err("delta_slope = \"nan\"").contains("delta_slope"));
+        assert!(err("density_nets = 1").contains("density_nets (1) must be between 2 and 100"));
+        assert!(err("rho_epochs = -1").contains("rho_epochs must be a number"));
+        // the AP keys do not apply to a density run
+        assert!(Experiment::from_toml("method = \"density\"\nmodel = \"cnn\"\nepochs = 10\np = 0\nq = 50\ncycles = 0").is_ok());
+    }
+
+    #[test]
+    fn a_state_object_without_the_density_keys_still_loads() {
+        let mut json = serde_json::to_value(Experiment::default()).expect("json");
+        for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets"] {
+            json.as_object_mut().expect("object").remove(key);
+        }
+        let exp: Experiment = serde_json::from_value(json).expect("older state");
+        assert_eq!(exp, Experiment::default());
     }
 }

@@ -69,7 +69,8 @@ names!(
     }
 );
 names!(
-    /// Base pruning method X of Algorithm 2 (see `criterion`).
+    /// Base pruning method X of Algorithm 2 (see `criterion`), or `density`: structured
+    /// activation-density pruning in training, which replaces the AP cycles altogether.
     Method {
         /// Global Magnitude: smallest |θ| over all layers.
         Gm = "gm",
@@ -89,6 +90,10 @@ names!(
         L1Channel = "l1-channel",
         /// Structured: whole filters with the smallest L2 norm, per layer.
         L2Channel = "l2-channel",
+        /// Activation-density pruning in training (Foldy-Porto et al., Algorithm 1): each net is
+        /// trained to the AE saturation point ρ, then rebuilt with `round(AE × width)` channels per
+        /// layer, until δ (`prunelab_core::density`).
+        Density = "density",
     }
 );
 names!(

@@ -48,6 +48,11 @@ impl Recipe {
             val_size: 0,
             train_size: 0,
             test_size: 0,
+            rho_threshold: 0.001,
+            rho_epochs: 2,
+            delta_window: 0,
+            delta_slope: 0.0,
+            density_nets: 4,
         };
         match self {
             Recipe::Custom => custom,

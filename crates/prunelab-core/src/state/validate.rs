@@ -1,6 +1,7 @@
 //! Impossible settings, rejected with a one-line reason before anything runs.
 
 use super::{Ap, Experiment, Method, Schedule, StateError};
+use crate::density::RESIZABLE;
 
 fn bad<T>(msg: String) -> Result<T, StateError> {
     Err(StateError::Invalid(msg))
@@ -13,9 +14,41 @@ fn positive(key: &str, value: f64) -> Result<(), StateError> {
 impl Experiment {
     /// Reject impossible settings with a one-line reason.
     pub fn validate(&self) -> Result<(), StateError> {
-        self.validate_pruning()?;
-        self.validate_schedule()?;
+        if self.method == Method::Density {
+            self.validate_density()?;
+        } else {
+            self.validate_pruning()?;
+            self.validate_schedule()?;
+        }
         self.validate_training()
+    }
+
+    /// `method = density` resizes layers instead of masking weights: the AP keys (`ap`, `p`, `q`,
+    /// `cycles`, `schedule`, `target`, `retrain`) do not apply; its own keys must make sense.
+    fn validate_density(&self) -> Result<(), StateError> {
+        if !RESIZABLE.contains(&self.model) {
+            let names: Vec<&str> = RESIZABLE.iter().map(|m| m.name()).collect();
+            return bad(format!("method = \"density\" resizes layer widths of {}, not model = \"{}\"", names.join(", "), self.model));
+        }
+        if !(self.rho_threshold > 0.0 && self.rho_threshold < 1.0) {
+            return bad(format!("rho_threshold ({}) must be in (0, 1): the total-AE change per epoch that counts as saturated", self.rho_threshold));
+        }
+        if self.rho_epochs == 0 || self.rho_epochs >= self.epochs {
+            return bad(format!(
+                "rho_epochs ({}) must be at least 1 and less than epochs ({}): ρ compares rho_epochs + 1 epochs of AE",
+                self.rho_epochs, self.epochs
+            ));
+        }
+        if self.delta_window == 1 || self.delta_window > self.epochs {
+            return bad(format!("delta_window ({}) must be 0 (the whole curve) or 2 to epochs ({}): a slope needs two epochs", self.delta_window, self.epochs));
+        }
+        if !self.delta_slope.is_finite() {
+            return bad(format!("delta_slope ({}) must be a finite number (AE per epoch)", self.delta_slope));
+        }
+        if !(2..=100).contains(&self.density_nets) {
+            return bad(format!("density_nets ({}) must be between 2 and 100: net0 and at least one resized net", self.density_nets));
+        }
+        Ok(())
     }
 
     fn validate_pruning(&self) -> Result<(), StateError> {
