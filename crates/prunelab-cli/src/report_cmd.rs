@@ -1,5 +1,6 @@
 //! `prunelab report DIR... [--out DIR]`: the AP paper's kind of table (Markdown + CSV) and the
-//! accuracy / DNR vs λ plots (SVG + PNG) from the `results.json` files under the given folders.
+//! accuracy / DNR vs λ plots (SVG + PNG) from the `results.json` files under the given folders,
+//! and for activation-density runs the density paper's Table I (Markdown + `density.csv`).
 //! With `--config FILE` only the runs of that config's plan count: one table of a sweep that ran
 //! several configs into one folder.
 
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use prunelab_core::plan::Plan;
-use prunelab_report::{Options, Table, load_runs, write_report};
+use prunelab_report::{Options, Table, density_markdown, load_runs, write_report};
 
 pub struct Args {
     pub dirs: Vec<PathBuf>,
@@ -51,9 +52,12 @@ pub fn report(args: Args) -> Result<()> {
     };
     let out: &Path = args.out.as_deref().or(args.dirs.first().map(PathBuf::as_path)).unwrap_or(Path::new("."));
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let table = Table::build(&runs, &options)?;
     let written = write_report(&runs, &options, out)?;
-    println!("{}", table.markdown());
+    let cycles: Vec<_> = runs.iter().filter(|r| r.nets.is_empty()).cloned().collect();
+    if !cycles.is_empty() {
+        println!("{}", Table::build(&cycles, &options)?.markdown());
+    }
+    print!("{}", density_markdown(&runs));
     for path in written {
         eprintln!("wrote {}", path.display());
     }

@@ -8,7 +8,7 @@
 
 use prunelab_core::cycle::CycleCounts;
 use prunelab_core::dnr::Dnr;
-use prunelab_core::report::{CycleEntry, RunResult};
+use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
 
 pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
     let s = seed as f64 - 1.0;
@@ -45,4 +45,42 @@ pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
 pub(crate) fn runs() -> Vec<RunResult> {
     let gm = (0..3).map(|seed| run("GM", seed, 7));
     gm.chain((0..3).map(|seed| run("GM + AP", seed, 5))).collect()
+}
+
+fn net(i: u32, widths: Vec<usize>, parameters: u64, macs: u64, rho: Option<u32>, rising: bool, rate: f64) -> NetEntry {
+    NetEntry {
+        net: i,
+        layers: vec!["conv1".into(), "conv2".into(), "fc1".into()],
+        widths,
+        parameters,
+        macs,
+        parameters_reduction: 1000.0 / parameters as f64,
+        ops_reduction: 4000.0 / macs as f64,
+        costs: Vec::new(),
+        test_accuracy: [0.9, 0.89, 0.88][i as usize],
+        train_loss: 0.1,
+        epochs: rho.unwrap_or(8),
+        epochs_to_rho: rho,
+        ae: vec![0.5, 0.45],
+        layer_ae: Vec::new(),
+        slope: if rising { 0.01 } else { -0.02 },
+        rising,
+        images_per_s: Some(rate),
+    }
+}
+
+/// A density run: net0 → net1 → net2, net2's AE curve rising (δ), speeds measured.
+pub(crate) fn density_run() -> RunResult {
+    RunResult {
+        label: "AE density".into(),
+        seed: 1,
+        experiment: "model=cnn&method=density&epochs=8&density_nets=4".into(),
+        cycles: Vec::new(),
+        complete: true,
+        nets: vec![
+            net(0, vec![32, 64, 128], 1000, 4000, Some(5), false, 100.0),
+            net(1, vec![17, 30, 60], 250, 1000, Some(4), false, 350.0),
+            net(2, vec![9, 14, 31], 100, 250, None, true, 900.0),
+        ],
+    }
 }

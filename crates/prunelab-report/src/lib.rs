@@ -8,12 +8,16 @@
 //!   λ (% of prunable weights remaining), cells `mean ± std` over seeds, and with a DNR kind set
 //!   the mean DNR in parentheses as in Tables 10–11 — rendered as GitHub Markdown or CSV;
 //! - [`svg()`] / [`png()`]: the two [`Figure`]s, accuracy vs λ and static / dynamic DNR vs λ (Fig. 1);
+//! - [`density_markdown`] / [`density_csv`]: the activation-density paper's Table I for
+//!   `method = "density"` runs (configurations, reductions, epochs to ρ, measured speed-up,
+//!   training complexity);
 //! - [`write_report`]: all of the above into one folder, each file written atomically.
 //!
 //! PNG text is drawn with DejaVu Sans embedded in the crate (`fonts/`, with its licence), so plots
 //! render on machines without any system fonts.
 
 mod axis;
+mod density;
 mod error;
 mod font;
 mod load;
@@ -27,6 +31,7 @@ mod write;
 #[cfg(test)]
 mod fixture;
 
+pub use density::{csv as density_csv, density_runs, markdown as density_markdown};
 pub use error::ReportError;
 pub use load::{RESULTS_FILE, load_runs};
 pub use options::{Accuracy, DnrKind, Options, PAPER_LAMBDAS};

@@ -135,7 +135,7 @@ fn escape(label: &str) -> String {
 }
 
 /// RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 

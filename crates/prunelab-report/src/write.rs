@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use prunelab_core::report::RunResult;
 
+use crate::density;
 use crate::error::ReportError;
 use crate::options::Options;
 use crate::plot::{Figure, png, svg};
@@ -14,14 +15,27 @@ use crate::table::{Table, group_by_label};
 
 /// Writes `report.md` (the Markdown table under a heading, with the figures linked), `report.csv`,
 /// and `accuracy.svg/png`, `dnr.svg/png` into `out_dir` (created if missing), returning their
-/// paths in that order. Everything is rendered before the first file is written, so bad input
-/// leaves the folder untouched.
+/// paths in that order. Activation-density runs (`method = "density"`) get their Table I section
+/// in `report.md` and `density.csv` instead (the λ table and plots cover the other runs, and are
+/// left out when there are none). Everything is rendered before the first file is written, so
+/// bad input leaves the folder untouched.
 pub fn write_report(runs: &[RunResult], options: &Options, out_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    let table = Table::build(runs, options)?;
-    let mut files = vec![("report.md", report_md(&table, runs).into_bytes()), ("report.csv", table.csv().into_bytes())];
-    for figure in [Figure::Accuracy, Figure::Dnr] {
-        files.push((figure.svg_name(), svg(figure, runs, options)?.into_bytes()));
-        files.push((figure.png_name(), png(figure, runs, options)?));
+    let cycles: Vec<RunResult> = runs.iter().filter(|r| r.nets.is_empty()).cloned().collect();
+    let density = density::markdown(runs);
+    if cycles.is_empty() && density.is_empty() {
+        return Err(ReportError::NoRuns);
+    }
+    let table = if cycles.is_empty() { None } else { Some(Table::build(&cycles, options)?) };
+    let mut files = vec![("report.md", report_md(table.as_ref(), runs, &density).into_bytes())];
+    if let Some(table) = &table {
+        files.push(("report.csv", table.csv().into_bytes()));
+        for figure in [Figure::Accuracy, Figure::Dnr] {
+            files.push((figure.svg_name(), svg(figure, &cycles, options)?.into_bytes()));
+            files.push((figure.png_name(), png(figure, &cycles, options)?));
+        }
+    }
+    if !density.is_empty() {
+        files.push(("density.csv", density::csv(runs).into_bytes()));
     }
     fs::create_dir_all(out_dir).map_err(|source| ReportError::Write { path: out_dir.to_path_buf(), source })?;
     files
@@ -34,17 +48,22 @@ pub fn write_report(runs: &[RunResult], options: &Options, out_dir: &Path) -> Re
         .collect()
 }
 
-fn report_md(table: &Table, runs: &[RunResult]) -> String {
+fn report_md(table: Option<&Table>, runs: &[RunResult], density: &str) -> String {
     let labels = group_by_label(runs).len();
-    format!(
-        "# Pruning report\n\n{} runs, {labels} label{}.\n\n{}\n## Figures\n\n\
-         ![Top-1 test accuracy vs. λ](accuracy.svg)\n\n\
-         ![Static and dynamic DNR vs. λ (AP paper, Fig. 1)](dnr.svg)\n\n\
-         PNG versions: [accuracy.png](accuracy.png), [dnr.png](dnr.png).\n",
-        runs.len(),
-        if labels == 1 { "" } else { "s" },
-        table.markdown(),
-    )
+    let mut out = format!("# Pruning report\n\n{} runs, {labels} label{}.\n\n", runs.len(), if labels == 1 { "" } else { "s" });
+    if let Some(table) = table {
+        out += &format!(
+            "{}\n## Figures\n\n\
+             ![Top-1 test accuracy vs. λ](accuracy.svg)\n\n\
+             ![Static and dynamic DNR vs. λ (AP paper, Fig. 1)](dnr.svg)\n\n\
+             PNG versions: [accuracy.png](accuracy.png), [dnr.png](dnr.png).\n",
+            table.markdown(),
+        );
+    }
+    if !density.is_empty() {
+        out += &format!("{}{density}", if table.is_some() { "\n" } else { "" });
+    }
+    out
 }
 
 /// Writes `bytes` to a fresh temporary file next to `path`, syncs it and renames it over `path`,
@@ -95,6 +114,24 @@ mod tests {
         );
         // overwriting works too
         write_report(&fixture::runs(), &Options::default(), &out).expect("again");
+    }
+
+    #[test]
+    fn density_runs_get_table_i_and_density_csv() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let only = write_report(&[fixture::density_run()], &Options::default(), &tmp.path().join("d")).expect("density only");
+        let names: Vec<String> = only.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["report.md", "density.csv"]);
+        let md = fs::read_to_string(&only[0]).expect("md");
+        assert!(md.starts_with("# Pruning report\n\n1 runs, 1 label.\n\n## Activation-density pruning (Table I)"), "{md}");
+        assert!(!md.contains("accuracy.svg"), "{md}");
+        let mut runs = fixture::runs();
+        runs.push(fixture::density_run());
+        let both = write_report(&runs, &Options::default(), &tmp.path().join("b")).expect("both");
+        assert_eq!(both.len(), 7);
+        let md = fs::read_to_string(&both[0]).expect("md");
+        assert!(md.contains("| GM | 87.0 ± 0.4 |") && md.contains("| **net1** | [17, 30, 60] |"), "{md}");
+        assert_eq!(fs::read_to_string(&both[1]).expect("csv"), Table::build(&fixture::runs(), &Options::default()).expect("t").csv(), "the λ table leaves density runs out");
     }
 
     #[test]

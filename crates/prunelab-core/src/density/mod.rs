@@ -62,9 +62,27 @@ pub fn resize(widths: &[usize], ae: &[f64]) -> Vec<usize> {
     widths.iter().zip(ae).map(|(&w, &a)| ((a.clamp(0.0, 1.0) * w as f64).round() as usize).max(1)).collect()
 }
 
+/// The net a run ends with (Algorithm 1's net_final), given whether each trained net's AE curve
+/// met δ (`rising`): a net whose curve rises has no redundancy left and has lost accuracy, so the
+/// result is the last net before it — as the paper's Table I highlights net1 where net2 turns
+/// upward; otherwise the last net trained (the `density_nets` cap, or widths that stopped
+/// changing). `None` without nets.
+pub fn final_net(rising: &[bool]) -> Option<usize> {
+    let last = rising.len().checked_sub(1)?;
+    Some(if rising[last] { last.saturating_sub(1) } else { last })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_final_net_is_the_last_before_the_curve_rises() {
+        assert_eq!(final_net(&[]), None);
+        assert_eq!(final_net(&[false, false, false]), Some(2));
+        assert_eq!(final_net(&[false, false, true]), Some(1));
+        assert_eq!(final_net(&[true]), Some(0), "net0 rising: nothing to prune, net0 stays");
+    }
 
     /// The hand-computed net of `dnr::tests`: fc1 (3 units) dead on units 1, 2 for both samples,
     /// fc2 (2 units) dead on unit 1 for both samples. AE(fc1) = 1 − 4/6, AE(fc2) = 1 − 2/4,
