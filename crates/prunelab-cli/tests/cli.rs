@@ -25,6 +25,9 @@ fn bad_configs_exit_non_zero_with_one_line() {
         ("method = \"taylor\"\ntaylor_batches = 0", "taylor_batches must be at least 1"),
         ("p = 10\nq = \"auto\"\n[[variant]]\nq = 20", "q (20) must be between 0 and p (10)"),
         ("seeds = [\"a\"]", "seeds must be a non-empty list"),
+        ("method = \"density\"\nmodel = \"densenet40\"", "resizes layer widths of lenet300"),
+        ("method = \"density\"\nepochs = 5\nrho_threshold = 2", "rho_threshold (2) must be in (0, 1)"),
+        ("method = \"density\"\nepochs = 5\ndensity_nets = 1", "density_nets (1) must be between 2 and 100"),
     ] {
         let o = prunelab(&["run", "--config", &config(tmp.path(), text), "--out", &out]);
         assert!(!o.status.success(), "{text} was accepted");

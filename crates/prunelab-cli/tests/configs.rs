@@ -17,8 +17,14 @@ fn root() -> PathBuf {
 #[test]
 fn mini_configs_parse_and_have_three_seeds() {
     let files = tomls(&root().join("mini"));
-    assert_eq!(files.len(), 5, "{files:?}");
-    for file in files {
+    assert_eq!(files.len(), 6, "{files:?}");
+    let (density, tables): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with("density")));
+    for file in density {
+        let plan = Plan::from_toml(&std::fs::read_to_string(&file).expect("read")).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(plan.runs.len(), 1, "{}: one run, as Table I", file.display());
+        assert_eq!(plan.runs[0].experiment.method, prunelab_core::state::Method::Density);
+    }
+    for file in tables {
         let plan = Plan::from_toml(&std::fs::read_to_string(&file).expect("read")).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let seeds: std::collections::BTreeSet<u64> = plan.runs.iter().map(|r| r.experiment.seed).collect();
         assert_eq!(seeds.len(), 3, "{}", file.display());
@@ -33,7 +39,9 @@ fn mini_configs_parse_and_have_three_seeds() {
 #[test]
 fn paper_configs_parse() {
     let files = tomls(&root());
-    assert!(files.iter().filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with("table"))).count() == 15);
+    let named = |prefix: &str| files.iter().filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix))).count();
+    assert!(named("table") == 15);
+    assert_eq!(named("density-"), 5, "the density paper's Table I runs");
     for file in files {
         match Plan::from_toml(&std::fs::read_to_string(&file).expect("read")) {
             Ok(plan) => assert!(!plan.runs.is_empty()),
