@@ -109,8 +109,13 @@ enum Command {
         #[command(subcommand)]
         command: DataCommand,
     },
-    /// Measure training throughput (forward + backward + masked SGD + zero counting) on random images.
+    /// Measure training throughput (forward + backward + masked SGD + zero counting) on random images;
+    /// with `--run DIR`, the inference throughput of every net of a finished activation-density run.
     Bench {
+        /// A finished `method = "density"` run folder: time inference of each of its nets (images/s,
+        /// speed-up over net0, MAC reduction) on --backend at --batch, as JSON.
+        #[arg(long)]
+        run: Option<PathBuf>,
         #[arg(long, default_value = "resnet20")]
         model: String,
         #[arg(long, default_value = "flex")]
@@ -161,7 +166,8 @@ fn main() -> ExitCode {
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
         Command::Model { name, classes, input, json } => model_cmd::model(&name, classes, input.as_deref(), json),
         Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
-        Command::Bench { model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
+        Command::Bench { run: Some(dir), backend, batch, .. } => bench_cmd::bench_run(&dir, &backend, batch),
+        Command::Bench { run: None, model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

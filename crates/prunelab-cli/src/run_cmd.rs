@@ -18,9 +18,10 @@ use prunelab_core::cycle::prunings;
 use prunelab_core::plan::{Plan, PlannedRun};
 use prunelab_core::report::RunResult;
 use prunelab_core::state::{Data, Method};
-use prunelab_core::{Experiment, report::NetEntry};
-use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, Source, bench, native_device, run_from};
+use prunelab_core::Experiment;
+use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, Source, native_device, run_from};
 
+use crate::bench_cmd::inference_rates;
 use crate::{atomic, data, guard::guarded};
 
 const RESUME: &str = "resume.safetensors";
@@ -287,30 +288,17 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
     })
 }
 
-/// Rounds of inference timing, and seconds each net is timed for per round.
-const INFERENCE_ROUNDS: usize = 3;
-const INFERENCE_SECONDS: f64 = 0.4;
-
-/// Inference throughput of every net of a density run on `device`, on batches of the run's
-/// evaluation size (at least 256 images), into `images_per_s`: the nets take turns for
-/// [`INFERENCE_ROUNDS`] rounds and each keeps its best round, so a busy moment of the machine
-/// does not fall on one net only; net0 is the peer of the others.
+/// Inference throughput of every net of a density run on `device` (see
+/// [`crate::bench_cmd::inference_rates`]) into `images_per_s`, at the run's evaluation batch size
+/// (at least 256 images).
 fn measure_inference(result: &mut prunelab_core::report::RunResult, exp: &Experiment, source: &Source, device: &burn::prelude::Device) -> Result<()> {
     let (train, _) = source.splits()?;
-    let (input, classes) = (train.shape(), train.classes());
-    let origin = std::time::Instant::now();
     let batch = exp.batch.max(256);
-    for _ in 0..INFERENCE_ROUNDS {
-        for entry in &mut result.nets {
-            let NetEntry { widths, .. } = entry;
-            let rate = futures::executor::block_on(bench::inference(exp.model, input, classes, widths, device, batch, INFERENCE_SECONDS, || origin.elapsed()))?;
-            entry.images_per_s = Some(entry.images_per_s.map_or(rate, |best| best.max(rate)));
-        }
-    }
-    let net0 = result.nets.first().and_then(|n| n.images_per_s).unwrap_or(0.0);
-    for entry in &result.nets {
-        let rate = entry.images_per_s.unwrap_or(0.0);
-        println!("net{}: {rate:.0} images/s inference (batch {batch}), {:.2}× net0, MACs ÷{:.2}", entry.net, rate / net0.max(1e-9), entry.ops_reduction);
+    let widths: Vec<Vec<usize>> = result.nets.iter().map(|n| n.widths.clone()).collect();
+    let rates = inference_rates(exp.model, train.shape(), train.classes(), &widths, device, batch)?;
+    for (entry, rate) in result.nets.iter_mut().zip(&rates) {
+        entry.images_per_s = Some(*rate);
+        println!("net{}: {rate:.0} images/s inference (batch {batch}), {:.2}× net0, MACs ÷{:.2}", entry.net, rate / rates[0].max(1e-9), entry.ops_reduction);
     }
     Ok(())
 }

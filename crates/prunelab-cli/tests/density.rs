@@ -98,6 +98,18 @@ fn mini_config_runs_net0_net1_net2_and_reports_table_i() {
     let csv = std::fs::read_to_string(out.join("density.csv")).expect("density.csv");
     assert_eq!(csv.lines().count(), 4, "{csv}");
 
+    // the same nets timed again, on demand: `prunelab bench --run`
+    let o = prunelab(&["bench", "--run", &out.display().to_string(), "--backend", "flex", "--batch", "64"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bench: Value = serde_json::from_slice(&o.stdout).expect("bench json");
+    let timed = bench["nets"].as_array().expect("nets");
+    assert_eq!(timed.len(), 3);
+    assert_eq!(timed[0]["speedup"].as_f64(), Some(1.0));
+    assert!(timed.iter().all(|n| n["images_per_s"].as_f64().is_some_and(|r| r > 0.0)));
+    assert_eq!(timed[2]["widths"], nets[2]["widths"]);
+    let o = prunelab(&["bench", "--run", &tmp.path().join("mnist").display().to_string()]);
+    assert!(!o.status.success() && stderr(&o).contains("results.json"), "{}", stderr(&o));
+
     let again = run(&no_delta, &out);
     assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).contains("is complete; skipped"), "{}", stderr(&again));
 }

@@ -10,12 +10,13 @@
 //! - [`svg()`] / [`png()`]: the two [`Figure`]s, accuracy vs λ and static / dynamic DNR vs λ (Fig. 1);
 //! - [`density_markdown`] / [`density_csv`]: the activation-density paper's Table I for
 //!   `method = "density"` runs (configurations, reductions, epochs to ρ, measured speed-up,
-//!   training complexity);
+//!   training complexity), and [`ae_svg`] / [`ae_png`]: its Fig. 1, total AE per epoch of each net;
 //! - [`write_report`]: all of the above into one folder, each file written atomically.
 //!
 //! PNG text is drawn with DejaVu Sans embedded in the crate (`fonts/`, with its licence), so plots
 //! render on machines without any system fonts.
 
+mod ae_plot;
 mod axis;
 mod density;
 mod error;
@@ -31,6 +32,7 @@ mod write;
 #[cfg(test)]
 mod fixture;
 
+pub use ae_plot::{ae_png, ae_svg};
 pub use density::{csv as density_csv, density_runs, markdown as density_markdown};
 pub use error::ReportError;
 pub use load::{RESULTS_FILE, load_runs};

@@ -22,9 +22,9 @@ use crate::stats::Stats;
 use crate::table::group_by_label;
 
 /// Width × height of both formats, in pixels.
-const SIZE: (u32, u32) = (1000, 620);
+pub(crate) const SIZE: (u32, u32) = (1000, 620);
 /// Colours per label (the Tableau 10 palette, as in matplotlib figures).
-const PALETTE: [RGBColor; 10] = [
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -98,7 +98,7 @@ pub fn png(figure: Figure, runs: &[RunResult], options: &Options) -> Result<Vec<
     encode_png(&rgb, SIZE).map_err(|e| plot_err(format!("PNG encoding: {e}")))
 }
 
-fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
+pub(crate) fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, w, h);
     encoder.set_color(png::ColorType::Rgb);

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use prunelab_core::report::RunResult;
 
+use crate::ae_plot::{ae_png, ae_svg};
 use crate::density;
 use crate::error::ReportError;
 use crate::options::Options;
@@ -16,7 +17,7 @@ use crate::table::{Table, group_by_label};
 /// Writes `report.md` (the Markdown table under a heading, with the figures linked), `report.csv`,
 /// and `accuracy.svg/png`, `dnr.svg/png` into `out_dir` (created if missing), returning their
 /// paths in that order. Activation-density runs (`method = "density"`) get their Table I section
-/// in `report.md` and `density.csv` instead (the λ table and plots cover the other runs, and are
+/// in `report.md`, `density.csv` and their Fig. 1 (`ae.svg/png`) instead (the λ table and plots cover the other runs, and are
 /// left out when there are none). Everything is rendered before the first file is written, so
 /// bad input leaves the folder untouched.
 pub fn write_report(runs: &[RunResult], options: &Options, out_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
@@ -36,6 +37,8 @@ pub fn write_report(runs: &[RunResult], options: &Options, out_dir: &Path) -> Re
     }
     if !density.is_empty() {
         files.push(("density.csv", density::csv(runs).into_bytes()));
+        files.push(("ae.svg", ae_svg(runs)?.into_bytes()));
+        files.push(("ae.png", ae_png(runs)?));
     }
     fs::create_dir_all(out_dir).map_err(|source| ReportError::Write { path: out_dir.to_path_buf(), source })?;
     files
@@ -61,7 +64,10 @@ fn report_md(table: Option<&Table>, runs: &[RunResult], density: &str) -> String
         );
     }
     if !density.is_empty() {
-        out += &format!("{}{density}", if table.is_some() { "\n" } else { "" });
+        out += &format!(
+            "{}{density}![Total activation energy per epoch of each net (activation-density paper, Fig. 1)](ae.svg)\n\nPNG version: [ae.png](ae.png).\n",
+            if table.is_some() { "\n" } else { "" }
+        );
     }
     out
 }
@@ -121,14 +127,14 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let only = write_report(&[fixture::density_run()], &Options::default(), &tmp.path().join("d")).expect("density only");
         let names: Vec<String> = only.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-        assert_eq!(names, ["report.md", "density.csv"]);
+        assert_eq!(names, ["report.md", "density.csv", "ae.svg", "ae.png"]);
         let md = fs::read_to_string(&only[0]).expect("md");
         assert!(md.starts_with("# Pruning report\n\n1 runs, 1 label.\n\n## Activation-density pruning (Table I)"), "{md}");
         assert!(!md.contains("accuracy.svg"), "{md}");
         let mut runs = fixture::runs();
         runs.push(fixture::density_run());
         let both = write_report(&runs, &Options::default(), &tmp.path().join("b")).expect("both");
-        assert_eq!(both.len(), 7);
+        assert_eq!(both.len(), 9);
         let md = fs::read_to_string(&both[0]).expect("md");
         assert!(md.contains("| GM | 87.0 ± 0.4 |") && md.contains("| **net1** | [17, 30, 60] |"), "{md}");
         assert_eq!(fs::read_to_string(&both[1]).expect("csv"), Table::build(&fixture::runs(), &Options::default()).expect("t").csv(), "the λ table leaves density runs out");
