@@ -100,6 +100,10 @@ enum Command {
         /// Input shape C,H,W (default: 1,28,28 for lenet300 and cnn; 3,224,224 for resnet50 and vit-b16; else 3,32,32).
         #[arg(long)]
         input: Option<String>,
+        /// Widths of the resizable layers (activation-density pruning's configuration, e.g. Table I's
+        /// 17 ResNet-18 widths: stem, then conv1 and conv2 of each block), comma-separated.
+        #[arg(long)]
+        widths: Option<String>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -164,7 +168,7 @@ fn main() -> ExitCode {
         }
         Command::Report { dirs, out, lambdas, accuracy, dnr, config } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr, config }),
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
-        Command::Model { name, classes, input, json } => model_cmd::model(&name, classes, input.as_deref(), json),
+        Command::Model { name, classes, input, widths, json } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
         Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
         Command::Bench { run: Some(dir), backend, batch, .. } => bench_cmd::bench_run(&dir, &backend, batch),
         Command::Bench { run: None, model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),

@@ -1,6 +1,8 @@
-//! `prunelab model NAME [--classes N] [--input C,H,W] [--json]`: a network's parameters and
-//! multiply-accumulates per image, layer by layer, computed from its shapes (no tensors are built;
-//! what is counted: `prunelab_core::macs`, reference numbers: docs/models.md).
+//! `prunelab model NAME [--classes N] [--input C,H,W] [--widths W,W,…] [--json]`: a network's
+//! parameters and multiply-accumulates per image, layer by layer, computed from its shapes (no
+//! tensors are built; what is counted: `prunelab_core::macs`, reference numbers: docs/models.md).
+//! `--widths` resizes its resizable layers as activation-density pruning does (e.g. a Table I
+//! configuration).
 
 use anyhow::{Context, Result, bail};
 use prunelab_core::macs::{LayerCost, totals};
@@ -72,7 +74,13 @@ fn table(name: &str, [c, h, w]: [usize; 3], classes: usize, layers: &[LayerCost]
     out
 }
 
-pub fn model(name: &str, classes: Option<usize>, input: Option<&str>, as_json: bool) -> Result<()> {
+/// `W,W,…`: positive integers.
+fn parse_widths(text: &str) -> Result<Vec<usize>> {
+    let widths = text.split(',').map(|p| p.trim().trim_matches(|c| c == '[' || c == ']').trim().parse::<usize>().ok().filter(|&n| n > 0)).collect::<Option<Vec<_>>>();
+    widths.with_context(|| format!("--widths must be positive integers separated by commas, got `{text}`"))
+}
+
+pub fn model(name: &str, classes: Option<usize>, input: Option<&str>, widths: Option<&str>, as_json: bool) -> Result<()> {
     let model = parse_model(name)?;
     let (default_input, default_classes) = defaults(model);
     let input = match input {
@@ -83,7 +91,10 @@ pub fn model(name: &str, classes: Option<usize>, input: Option<&str>, as_json: b
     if classes == 0 {
         bail!("--classes must be at least 1");
     }
-    let layers = Network::costs(model, InputShape(input), classes);
+    let layers = match widths {
+        Some(text) => Network::costs_with_widths(model, InputShape(input), classes, &parse_widths(text)?).map_err(anyhow::Error::msg)?,
+        None => Network::costs(model, InputShape(input), classes),
+    };
     if as_json {
         let t = totals(&layers);
         let report = Report { parameters: t.parameters, macs: t.macs, model: name, input, classes, layers: &layers };

@@ -55,3 +55,19 @@ fn bad_names_and_shapes_are_one_line_errors() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
 }
+
+/// Table I's ResNet-18 net1 configuration: the resized network's counts (projections included),
+/// and one-line errors for widths that do not fit.
+#[test]
+fn widths_resize_a_network() {
+    let net1 = "34,29,41,25,33,58,78,27,65,71,83,46,69,120,191,219,288";
+    let v = json(&prunelab(&["model", "resnet18", "--widths", net1, "--json"]));
+    assert_eq!((v["parameters"].as_u64(), v["macs"].as_u64()), (Some(1_609_483), Some(98_017_344)));
+    for (widths, reason) in [("1,2", "resnet18 takes 17 widths, got 2"), ("a,b", "--widths must be positive integers"), ("0,3", "--widths must be positive")] {
+        let o = prunelab(&["model", "resnet18", "--widths", widths]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(reason) && err.trim_end().lines().count() == 1, "{widths}: {err}");
+    }
+    let o = prunelab(&["model", "vit-b16", "--widths", "3"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("vit-b16 has no resizable layer widths"));
+}
