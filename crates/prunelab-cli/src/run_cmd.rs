@@ -61,8 +61,13 @@ impl Observer for Writer {
         match event {
             Event::Status(s) if std::io::stderr().is_terminal() => self.bar.println(s),
             Event::Status(s) => eprintln!("{s}"),
-            Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, .. } => {
-                let line = format!("{} {cycle} epoch {} λ={:.1}% loss {loss:.4} train acc {:.2}%", self.unit, epoch + 1, remaining * 100.0, train_accuracy * 100.0);
+            Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr } => {
+                // a density net is dense: its progress is its total AE (eq. 1 = 1 − DNR over all units)
+                let state = match self.unit {
+                    "net" => format!("AE={:.4}", 1.0 - dnr.static_ - dnr.dynamic),
+                    _ => format!("λ={:.1}%", remaining * 100.0),
+                };
+                let line = format!("{} {cycle} epoch {} {state} loss {loss:.4} train acc {:.2}%", self.unit, epoch + 1, train_accuracy * 100.0);
                 self.bar.inc(1);
                 // Batch schedulers capture stderr: one line per epoch there instead of a bar.
                 if !std::io::stderr().is_terminal() {

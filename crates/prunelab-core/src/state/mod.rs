@@ -120,6 +120,9 @@ pub const KEYS: &[&str] = &[
 /// Keys a URL always carries, so a link reads as the experiment it is.
 const SHOWN: &[&str] = &["model", "data", "method", "ap", "p", "q", "cycles", "epochs", "seed"];
 
+/// Keys of the AP cycles, which `method = density` does not read.
+const AP_ONLY: &[&str] = &["ap", "p", "q", "cycles"];
+
 /// Keys whose values are names (quoted in TOML).
 const NAMED: &[&str] = &["recipe", "model", "data", "method", "imp_scope", "ap", "ap_timing", "schedule", "retrain", "act_reg"];
 
@@ -276,10 +279,12 @@ impl Experiment {
     /// other key that differs from the recipe's defaults, in [`KEYS`] order.
     pub fn to_hash(&self) -> String {
         let defaults = self.recipe.defaults();
+        // a density run does not read the AP keys: they are shown only when set
+        let shown = |k: &str| SHOWN.contains(&k) && !(self.method == Method::Density && AP_ONLY.contains(&k));
         KEYS.iter()
             .filter(|k| {
                 let differs = self.get(k) != defaults.get(k);
-                SHOWN.contains(k) || (**k == "recipe" && self.recipe != Recipe::Custom) || (**k != "recipe" && differs)
+                shown(k) || (**k == "recipe" && self.recipe != Recipe::Custom) || (**k != "recipe" && differs)
             })
             .map(|k| format!("{k}={}", self.get(k).unwrap_or_default()))
             .collect::<Vec<_>>()
@@ -515,6 +520,7 @@ mod tests {
         let defaults = Experiment::default();
         assert_eq!((defaults.rho_threshold, defaults.rho_epochs, defaults.delta_window, defaults.delta_slope), (0.001, 2, 0, 0.0));
         assert!(!defaults.to_hash().contains("rho_"), "density defaults stay out of AP URLs");
+        assert_eq!(url.to_hash(), "model=vgg19&data=cifar10&method=density&epochs=30&seed=1&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3");
     }
 
     #[test]
