@@ -151,7 +151,7 @@ pub fn label(exp: &Experiment) -> String {
 fn density_label(exp: &Experiment) -> String {
     let defaults = exp.recipe.defaults();
     let mut out = "AE density".to_string();
-    for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope"] {
+    for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_init"] {
         if exp.get(key) != defaults.get(key) {
             out += &format!(" ({key}={})", exp.get(key).unwrap_or_default());
         }
@@ -190,7 +190,7 @@ fn folder(label: &str, exp: &Experiment) -> String {
 /// their defaults, so every experiment keeps the folder it had before they existed.
 pub fn config_hash(exp: &Experiment) -> String {
     let defaults = exp.recipe.defaults();
-    let later = ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets"];
+    let later = ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets", "density_init"];
     let at_default = |line: &&str| later.iter().any(|k| line.starts_with(&format!("{k} = ")) && exp.get(k) == defaults.get(k));
     let text = Experiment { seed: 0, ..exp.clone() }.to_toml(None);
     let canonical: String = text.lines().filter(|l| !at_default(l)).map(|l| format!("{l}\n")).collect();

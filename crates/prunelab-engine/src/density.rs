@@ -7,12 +7,17 @@
 //! DNR uses), so it costs no extra pass. A resize that changes no width also ends the run (the
 //! next net would repeat this one).
 //!
+//! With `density_init = "inherit"`, net[i+1] starts instead from a seeded random subset of
+//! net[i]'s trained filters in every resized layer (`prunelab_core::density::inherit`); tensors
+//! net[i] lacks (a projection a resized block now needs) keep their fresh initialisation.
+//!
 //! Resume: the snapshot after every epoch holds the finished nets, the widths of the net in
 //! training and its AE curve so far, so a run resumes at the epoch (see `resume`).
 
 use burn::prelude::*;
 use prunelab_core::density::complexity::reduction;
 use prunelab_core::density::criterion::{rising, saturated, slope};
+use prunelab_core::density::inherit::{keep_channels, slice};
 use prunelab_core::density::{activation_energy, resize};
 use prunelab_core::dnr::dnr;
 use prunelab_core::macs::totals;
@@ -20,6 +25,7 @@ use prunelab_core::plan::label;
 use prunelab_core::report::{NetEntry, RunResult};
 use prunelab_core::rng::Rng;
 use prunelab_core::schedule::lr_at;
+use prunelab_core::state::DensityInit;
 use prunelab_core::{Experiment, StateError};
 use prunelab_models::{InputShape, Network};
 
@@ -45,10 +51,14 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
         }
     }
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
+    let mut previous: Option<Trained> = None;
     loop {
         let index = progress.cycle;
         let mut density = progress.density.take().unwrap_or_default();
         let mut net = NetState::resized(exp, input, classes, &density.widths, index, device)?;
+        if let (DensityInit::Inherit, Some(prev)) = (exp.density_init, &previous) {
+            inherit(&mut net, prev, &density.widths, exp.seed, index);
+        }
         if let Some(ck) = resume.take() {
             Snapshot::from_checkpoint(ck, &net, &exp.to_hash())?.restore(&mut net);
         }
@@ -103,6 +113,8 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
         let values = net.read().await?;
         let checkpoint = export(exp, &net, &values, &entry, input, classes, u64::from(progress.epoch) * per_epoch)?;
         observer.on_event(Event::Net { entry: &entry, checkpoint: &checkpoint })?;
+        let tensors = net.infos.iter().map(|i| (i.name.clone(), i.shape.clone())).collect();
+        previous = Some(Trained { tensors, values, widths: density.widths.clone() });
         let next = resize(&density.widths, &last_ae);
         let stop = entry.rising || index + 1 >= exp.density_nets || next == density.widths;
         if entry.rising {
@@ -115,6 +127,31 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
         let density = DensityProgress { nets: density.nets, widths: next, ..DensityProgress::default() };
         progress = Progress { cycle: index + 1, start: 1.0, density: Some(density), ..Progress::default() };
     }
+}
+
+/// A trained net, as the next one may inherit from it: (name, PyTorch shape) and value of every
+/// tensor, and its widths.
+struct Trained {
+    tensors: Vec<(String, Vec<usize>)>,
+    values: Vec<Vec<f32>>,
+    widths: Vec<usize>,
+}
+
+/// Start `net` (net[`index`], at `widths`) from a random subset of `prev`'s channels in every
+/// resized layer: each tensor both nets have is sliced along the axes those channels index
+/// (`Network::axes`); the rest keep their fresh values. The result is also the net's θ0.
+fn inherit(net: &mut NetState, prev: &Trained, widths: &[usize], seed: u64, index: u32) {
+    let keep = keep_channels(&prev.widths, widths, seed, index);
+    let mut values = net.theta0.clone();
+    for (value, info) in values.iter_mut().zip(&net.infos) {
+        let Some(axes) = net.model.axes(&info.name) else { continue };
+        let Some(at) = prev.tensors.iter().position(|(name, _)| *name == info.name) else { continue };
+        if let Some(kept) = slice(&prev.values[at], &prev.tensors[at].1, &info.shape, &axes, &keep) {
+            *value = kept;
+        }
+    }
+    net.theta0.clone_from(&values);
+    net.load(&values);
 }
 
 /// net_i as a PyTorch state dict, with what rebuilds it in its metadata: `model`, `classes`,

@@ -7,6 +7,7 @@
 use burn::prelude::*;
 use prunelab_core::Experiment;
 use prunelab_core::density::criterion::saturated;
+use prunelab_core::density::inherit::keep_channels;
 use prunelab_core::density::resize;
 use prunelab_core::macs::totals;
 use prunelab_core::report::RunResult;
@@ -153,4 +154,51 @@ fn resumes_from_any_snapshot_to_the_same_result() {
     let other = Experiment { rho_epochs: 2, ..experiment() };
     let err = futures::executor::block_on(run_from(&other, &split(), &Device::flex(), &mut Keep::default(), Some(&snapshots[1]))).expect_err("another experiment");
     assert!(err.to_string().contains("another experiment"), "{err}");
+}
+
+/// `density_init = "inherit"`: net1 starts from net0's trained filters — conv1's kept filters,
+/// conv2's kept filters over the kept conv1 channels, fc1 over the kept conv2 channels at every
+/// position — while `fresh` starts elsewhere.
+#[test]
+fn inherit_starts_net1_from_a_random_subset_of_net0s_filters() {
+    let exp = Experiment { density_init: prunelab_core::state::DensityInit::Inherit, density_nets: 2, ..experiment() };
+    let mut keep = Keep { snapshots: Some(Vec::new()), ..Keep::default() };
+    let result = futures::executor::block_on(run(&exp, &split(), &Device::flex(), &mut keep)).expect("density run");
+    assert_eq!(result.nets.len(), 2);
+    let snapshots = keep.snapshots.take().expect("snapshots");
+    let start = snapshots
+        .iter()
+        .find(|s| s.metadata.get("progress").is_some_and(|p| p.contains("\"cycle\":1,\"epoch\":0,")))
+        .expect("the snapshot at net1's start");
+    let (w0, w1) = (&result.nets[0].widths, &result.nets[1].widths);
+    let kept = keep_channels(w0, w1, exp.seed, 1);
+    let trained = &keep.nets[0];
+    let value = |ck: &Checkpoint, name: &str| ck.f32(name).expect(name).1;
+    let conv2_old = value(trained, "conv2.weight");
+    let conv2_new = value(start, "conv2.weight");
+    for (j, &oj) in kept[1].iter().enumerate() {
+        for (c, &oc) in kept[0].iter().enumerate() {
+            for k in 0..9 {
+                assert_eq!(conv2_new[(j * w1[0] + c) * 9 + k], conv2_old[(oj * w0[0] + oc) * 9 + k], "conv2[{j}][{c}][{k}]");
+            }
+        }
+    }
+    let positions = 7 * 7;
+    let (fc_old, fc_new) = (value(trained, "fc1.weight"), value(start, "fc1.weight"));
+    let (in_old, in_new) = (w0[1] * positions, w1[1] * positions);
+    for (r, &or) in kept[2].iter().enumerate() {
+        for (c, &oc) in kept[1].iter().enumerate() {
+            for p in 0..positions {
+                assert_eq!(fc_new[r * in_new + c * positions + p], fc_old[or * in_old + oc * positions + p]);
+            }
+        }
+    }
+    assert_eq!(value(start, "fc2.bias"), value(trained, "fc2.bias"), "the classifier's bias is not resized");
+    assert_eq!(value(start, "conv1.weight_init"), value(start, "conv1.weight"), "the inherited values are the net's θ0");
+    // a fresh net1 does not start there
+    let mut fresh = Keep { snapshots: Some(Vec::new()), ..Keep::default() };
+    let exp = Experiment { density_nets: 2, ..experiment() };
+    futures::executor::block_on(run(&exp, &split(), &Device::flex(), &mut fresh)).expect("fresh run");
+    let fresh_start = fresh.snapshots.expect("snapshots").into_iter().find(|s| s.metadata.get("progress").is_some_and(|p| p.contains("\"cycle\":1,\"epoch\":0,"))).expect("net1 start");
+    assert_ne!(value(&fresh_start, "fc2.bias"), value(trained, "fc2.bias"));
 }

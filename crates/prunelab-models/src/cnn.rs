@@ -7,6 +7,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
+use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
@@ -80,5 +81,23 @@ impl Cnn {
             UnitLayer { name: "conv2".into(), channels: self.widths[1], positions: (h / 2) * (w / 2), incoming: vec![1] },
             UnitLayer { name: "fc1".into(), channels: self.widths[2], positions: 1, incoming: vec![2] },
         ]
+    }
+
+    /// Which resizable layer (conv1 = 0, conv2 = 1, fc1 = 2) each axis of tensor `name` indexes;
+    /// fc1 reads conv2's channels flattened over the pooled map.
+    pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
+        let ch = Axis::channels;
+        let flat = Some(Axis { layer: 1, positions: (self.height / 4) * (self.width / 4) });
+        Some(match name {
+            "conv1.weight" => vec![ch(0), None, None, None],
+            "conv1.bias" => vec![ch(0)],
+            "conv2.weight" => vec![ch(1), ch(0), None, None],
+            "conv2.bias" => vec![ch(1)],
+            "fc1.weight" => vec![ch(2), flat],
+            "fc1.bias" => vec![ch(2)],
+            "fc2.weight" => vec![None, ch(2)],
+            "fc2.bias" => vec![None],
+            _ => return None,
+        })
     }
 }

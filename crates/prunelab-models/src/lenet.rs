@@ -4,6 +4,7 @@
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
+use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, LayerCost};
 
@@ -55,5 +56,19 @@ impl Lenet300 {
             UnitLayer { name: "fc1".into(), channels: self.widths[0], positions: 1, incoming: vec![0] },
             UnitLayer { name: "fc2".into(), channels: self.widths[1], positions: 1, incoming: vec![1] },
         ]
+    }
+
+    /// Which resizable layer (fc1 = 0, fc2 = 1) each axis of tensor `name` indexes.
+    pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
+        let ch = Axis::channels;
+        Some(match name {
+            "fc1.weight" => vec![ch(0), None],
+            "fc1.bias" => vec![ch(0)],
+            "fc2.weight" => vec![ch(1), ch(0)],
+            "fc2.bias" => vec![ch(1)],
+            "fc3.weight" => vec![None, ch(1)],
+            "fc3.bias" => vec![None],
+            _ => return None,
+        })
     }
 }

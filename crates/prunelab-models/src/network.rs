@@ -2,6 +2,7 @@
 //! densenet40 | mobilenetv2 | resnet18 | resnet50 | vit-b16`), as one module.
 
 use burn::prelude::*;
+use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::LayerCost;
 use prunelab_core::state::Model;
@@ -126,6 +127,19 @@ impl Network {
             Model::Vgg19 => VggPlan { input, widths: fixed(widths)?, classes }.costs(),
             _ => resnet_plan(model, input, classes).and_then(|p| p.with_widths(widths)).ok_or("no widths")?.costs(),
         })
+    }
+
+    /// For `density_init = "inherit"`: which resizable layer's channels each axis of the tensor
+    /// `name` (PyTorch name) indexes (`None` for a fixed axis); `None` for a tensor that is not
+    /// sliced from the previous net (a model that cannot be resized, an unknown name).
+    pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
+        match self {
+            Self::Lenet300(m) => m.axes(name),
+            Self::Cnn(m) => m.axes(name),
+            Self::Resnet20(m) | Self::Resnet56(m) | Self::Resnet18(m) => m.axes(name),
+            Self::Vgg19(m) => m.axes(name),
+            _ => None,
+        }
     }
 
     /// Logits `[batch, classes]` for images `[batch, c, h, w]`; zero counts go to `probe`.

@@ -12,6 +12,7 @@ use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
 use burn::nn::{BatchNorm, Linear, LinearConfig};
 use burn::prelude::*;
+use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
@@ -233,5 +234,36 @@ impl Resnet {
     /// See [`ResnetPlan::units`].
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
+    }
+
+    /// Which resizable layer (as [`ResnetPlan::widths`]: stem 0, block b's conv1 1 + 2b and conv2
+    /// 2 + 2b) each axis of tensor `name` indexes; a block's input is the previous block's conv2
+    /// (the stem for block 0), and its projection maps that input to its conv2 channels.
+    pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
+        let ch = Axis::channels;
+        let bn = |rest: &str, prefix: &str| ["weight", "bias", "running_mean", "running_var"].iter().any(|f| rest == format!("{prefix}.{f}"));
+        if name == "conv.weight" {
+            return Some(vec![ch(0), None, None, None]);
+        }
+        if bn(name, "bn") {
+            return Some(vec![ch(0)]);
+        }
+        let last = 2 * self.plan.blocks.len();
+        match name {
+            "fc.weight" => return Some(vec![None, ch(last)]),
+            "fc.bias" => return Some(vec![None]),
+            _ => {}
+        }
+        let (b, rest) = name.strip_prefix("blocks.")?.split_once('.')?;
+        let b: usize = b.parse().ok()?;
+        let (input, mid, out) = (if b == 0 { 0 } else { 2 * b }, 1 + 2 * b, 2 + 2 * b);
+        Some(match rest {
+            "conv1.weight" => vec![ch(mid), ch(input), None, None],
+            "conv2.weight" => vec![ch(out), ch(mid), None, None],
+            "shortcut.conv.weight" => vec![ch(out), ch(input), None, None],
+            r if bn(r, "bn1") => vec![ch(mid)],
+            r if bn(r, "bn2") || bn(r, "shortcut.bn") => vec![ch(out)],
+            _ => return None,
+        })
     }
 }

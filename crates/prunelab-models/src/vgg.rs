@@ -13,6 +13,7 @@ use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, Linear, LinearConfig};
 use burn::prelude::*;
+use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost, pooled};
 
@@ -119,5 +120,22 @@ impl Vgg19 {
 
     pub fn units(&self) -> Vec<UnitLayer> {
         self.plan.units()
+    }
+
+    /// Which conv layer's channels each axis of tensor `name` indexes.
+    pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
+        let ch = Axis::channels;
+        match name {
+            "fc.weight" => return Some(vec![None, ch(15)]),
+            "fc.bias" => return Some(vec![None]),
+            _ => {}
+        }
+        let (i, rest) = name.strip_prefix("layers.")?.split_once('.')?;
+        let i: usize = i.parse().ok()?;
+        Some(match rest {
+            "conv.weight" => vec![ch(i), if i == 0 { None } else { ch(i - 1) }, None, None],
+            "conv.bias" | "bn.weight" | "bn.bias" | "bn.running_mean" | "bn.running_var" => vec![ch(i)],
+            _ => return None,
+        })
     }
 }

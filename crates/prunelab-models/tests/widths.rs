@@ -6,6 +6,7 @@
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use prunelab_core::density::RESIZABLE;
+use prunelab_core::density::inherit::{keep_channels, slice};
 use prunelab_core::macs::totals;
 use prunelab_core::state::Model;
 use prunelab_models::params::{self, Role};
@@ -130,5 +131,33 @@ fn table_i_reductions_without_projections() {
         let t = listed(w);
         let (p, o) = (net0.parameters as f64 / t.parameters as f64, net0.macs as f64 / t.macs as f64);
         assert!((p / paper_params - 1.0).abs() < 0.01 && (o / paper_ops - 1.0).abs() < 0.01, "{p:.2}× vs {paper_params}×, {o:.2}× vs {paper_ops}×");
+    }
+}
+
+/// `density_init = "inherit"`: every tensor of a resized net is a slice of the same tensor of the
+/// larger net along the axes `Network::axes` names — except the projections a resized block
+/// gains, which the larger net lacks.
+#[test]
+fn every_tensor_slices_from_the_larger_net() {
+    let device = Device::flex();
+    for &model in RESIZABLE {
+        let (input, classes) = input_of(model);
+        let shape = InputShape(input);
+        let old_widths = Network::widths_of(model, shape, classes).expect("resizable");
+        let new_widths: Vec<usize> = old_widths.iter().enumerate().map(|(i, w)| (w / 2 + i % 2).max(1)).collect();
+        let (old, new) = (Network::new(model, shape, classes, &device), Network::with_widths(model, shape, classes, &new_widths, &device).expect("resized"));
+        let keep = keep_channels(&old_widths, &new_widths, 1, 1);
+        let old_tensors = params::read(&old);
+        for (info, _) in params::read(&new) {
+            let axes = new.axes(&info.name).unwrap_or_else(|| panic!("{model}: no axes for {}", info.name));
+            assert_eq!(axes.len(), info.shape.len(), "{model}: {}", info.name);
+            match old_tensors.iter().find(|(o, _)| o.name == info.name) {
+                Some((o, _)) => {
+                    let values: Vec<f32> = (0..o.len()).map(|v| v as f32).collect();
+                    assert!(slice(&values, &o.shape, &info.shape, &axes, &keep).is_some(), "{model}: {} {:?} → {:?}", info.name, o.shape, info.shape);
+                }
+                None => assert!(info.name.contains("shortcut"), "{model}: {} only in the resized net", info.name),
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@
 
 pub mod complexity;
 pub mod criterion;
+pub mod inherit;
 
 use crate::dnr::{UnitLayer, ZeroCounts};
 use crate::state::Model;

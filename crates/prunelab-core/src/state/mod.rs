@@ -12,7 +12,7 @@ mod validate;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use names::{ActReg, Ap, ApTiming, Data, ImpScope, Method, Model, Recipe, Retrain, Schedule};
+pub use names::{ActReg, Ap, ApTiming, Data, DensityInit, ImpScope, Method, Model, Recipe, Retrain, Schedule};
 
 /// Everything that defines an experiment. Field names are the URL / TOML keys; the defaults are
 /// those of [`Recipe::Custom`] (see [`Recipe::defaults`]); a state object missing keys (one
@@ -85,6 +85,8 @@ pub struct Experiment {
     pub delta_slope: f64,
     /// The most networks a density run trains, net0 included.
     pub density_nets: u32,
+    /// How net[i+1] is initialised: fresh, or inheriting a random subset of net[i]'s filters.
+    pub density_init: DensityInit,
 }
 
 impl Default for Experiment {
@@ -115,6 +117,7 @@ pub const KEYS: &[&str] = &[
     "retrain", "rewind_iteration", "finetune_lr", "act_reg", "act_reg_weight", "epochs", "seed", "lr",
     "warmup_epochs", "lr_milestones", "lr_gamma", "batch", "momentum", "weight_decay", "val_size",
     "train_size", "test_size", "rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets",
+    "density_init",
 ];
 
 /// Keys a URL always carries, so a link reads as the experiment it is.
@@ -124,7 +127,7 @@ const SHOWN: &[&str] = &["model", "data", "method", "ap", "p", "q", "cycles", "e
 const AP_ONLY: &[&str] = &["ap", "p", "q", "cycles"];
 
 /// Keys whose values are names (quoted in TOML).
-const NAMED: &[&str] = &["recipe", "model", "data", "method", "imp_scope", "ap", "ap_timing", "schedule", "retrain", "act_reg"];
+const NAMED: &[&str] = &["recipe", "model", "data", "method", "imp_scope", "ap", "ap_timing", "schedule", "retrain", "act_reg", "density_init"];
 
 fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, StateError> {
     value.trim().parse().map_err(|_| StateError::NotNumber { key: key.into(), value: value.into() })
@@ -188,6 +191,7 @@ impl Experiment {
             "delta_window" => self.delta_window = number(key, value)?,
             "delta_slope" => self.delta_slope = number(key, value)?,
             "density_nets" => self.density_nets = number(key, value)?,
+            "density_init" => self.density_init = DensityInit::parse(key, value)?,
             _ => return Err(StateError::UnknownKey(key.into())),
         }
         Ok(())
@@ -237,6 +241,7 @@ impl Experiment {
             "delta_window" => self.delta_window.to_string(),
             "delta_slope" => self.delta_slope.to_string(),
             "density_nets" => self.density_nets.to_string(),
+            "density_init" => self.density_init.to_string(),
             _ => return None,
         })
     }
@@ -508,11 +513,12 @@ mod tests {
 
     #[test]
     fn density_keys_parse_from_url_and_toml_alike() {
-        let hash = "model=vgg19&data=cifar10&method=density&epochs=30&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3";
+        let hash = "model=vgg19&data=cifar10&method=density&epochs=30&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3&density_init=inherit";
         let (url, notices) = Experiment::from_hash(hash, &[]);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((url.method, url.rho_threshold, url.rho_epochs, url.delta_window, url.delta_slope, url.density_nets), (Method::Density, 0.002, 3, 5, 0.0005, 3));
-        let toml = "model = \"vgg19\"\ndata = \"cifar10\"\nmethod = \"density\"\nepochs = 30\nrho_threshold = 0.002\nrho_epochs = 3\ndelta_window = 5\ndelta_slope = 0.0005\ndensity_nets = 3";
+        assert_eq!(url.density_init, DensityInit::Inherit);
+        let toml = "model = \"vgg19\"\ndata = \"cifar10\"\nmethod = \"density\"\nepochs = 30\nrho_threshold = 0.002\nrho_epochs = 3\ndelta_window = 5\ndelta_slope = 0.0005\ndensity_nets = 3\ndensity_init = \"inherit\"";
         let (file, _) = Experiment::from_toml(toml).expect("valid");
         assert_eq!(file, url);
         assert_eq!(Experiment::from_hash(&url.to_hash(), &[]).0, url);
@@ -520,7 +526,7 @@ mod tests {
         let defaults = Experiment::default();
         assert_eq!((defaults.rho_threshold, defaults.rho_epochs, defaults.delta_window, defaults.delta_slope), (0.001, 2, 0, 0.0));
         assert!(!defaults.to_hash().contains("rho_"), "density defaults stay out of AP URLs");
-        assert_eq!(url.to_hash(), "model=vgg19&data=cifar10&method=density&epochs=30&seed=1&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3");
+        assert_eq!(url.to_hash(), "model=vgg19&data=cifar10&method=density&epochs=30&seed=1&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3&density_init=inherit");
     }
 
     #[test]
@@ -544,7 +550,7 @@ mod tests {
     #[test]
     fn a_state_object_without_the_density_keys_still_loads() {
         let mut json = serde_json::to_value(Experiment::default()).expect("json");
-        for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets"] {
+        for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets", "density_init"] {
             json.as_object_mut().expect("object").remove(key);
         }
         let exp: Experiment = serde_json::from_value(json).expect("older state");

@@ -151,3 +151,8 @@ names!(
         ApPaper = "ap-paper",
     }
 );
+names!(
+    /// How `method = density` starts net[i+1]: freshly initialised (the paper's choice, Algorithm 1
+    /// line 8) or from a random subset of net[i]'s trained filters (`density::inherit`).
+    DensityInit { Fresh = "fresh", Inherit = "inherit" }
+);

@@ -1,6 +1,6 @@
 //! Named training protocols: the defaults a config starts from before its own keys apply.
 
-use super::{ActReg, Ap, ApTiming, Data, Experiment, ImpScope, Method, Model, Recipe, Retrain, Schedule};
+use super::{ActReg, Ap, ApTiming, Data, DensityInit, Experiment, ImpScope, Method, Model, Recipe, Retrain, Schedule};
 
 impl Recipe {
     /// The experiment this recipe describes when no other key is given.
@@ -53,6 +53,7 @@ impl Recipe {
             delta_window: 0,
             delta_slope: 0.0,
             density_nets: 4,
+            density_init: DensityInit::Fresh,
         };
         match self {
             Recipe::Custom => custom,
