@@ -60,7 +60,8 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
             inherit(&mut net, prev, &density.widths, exp.seed, index);
         }
         if let Some(ck) = resume.take() {
-            Snapshot::from_checkpoint(ck, &net, &exp.to_hash())?.restore(&mut net);
+            // the snapshot's rewind point is the net's θ0 (inherited or fresh)
+            net.theta0 = Snapshot::from_checkpoint(ck, &net, &exp.to_hash())?.restore(&mut net);
         }
         let units = net.model.units();
         let layers = net.layers();

@@ -64,7 +64,7 @@ pub fn markdown(runs: &[RunResult]) -> String {
     let _ = writeln!(
         out,
         "## Activation-density pruning (Table I)\n\n\
-         Each net_i is trained from a fresh initialisation until ρ (total AE saturated) and resized to \
+         Each net_i is trained until ρ (total AE saturated) or its epoch cap, then resized to \
          round(AE × width) per layer; reductions are against net0 (eq. 3; parameters and MACs of everything \
          the net holds, projection shortcuts included). Inference: images/s measured on the run's backend, \
          speed-up over net0. The final net is marked **bold**.\n"
