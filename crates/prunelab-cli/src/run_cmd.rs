@@ -47,9 +47,7 @@ impl Writer {
         let json = serde_json::to_vec_pretty(&self.result).map_err(|e| EngineError::Stopped(e.to_string()))?;
         self.write(RESULTS, &json)
     }
-}
 
-impl Writer {
     /// A line above the progress bar, or on stderr when that is no terminal (the bar is hidden).
     fn say(&self, line: String) {
         if std::io::stderr().is_terminal() { self.bar.println(line) } else { eprintln!("{line}") }
@@ -296,7 +294,7 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
 /// Inference throughput of every net of a density run on `device` (see
 /// [`crate::bench_cmd::inference_rates`]) into `images_per_s`, at the run's evaluation batch size
 /// (at least 256 images).
-fn measure_inference(result: &mut prunelab_core::report::RunResult, exp: &Experiment, source: &Source, device: &burn::prelude::Device) -> Result<()> {
+fn measure_inference(result: &mut RunResult, exp: &Experiment, source: &Source, device: &burn::prelude::Device) -> Result<()> {
     let (train, _) = source.splits()?;
     let batch = exp.batch.max(256);
     let widths: Vec<Vec<usize>> = result.nets.iter().map(|n| n.widths.clone()).collect();
