@@ -202,3 +202,24 @@ fn inherit_starts_net1_from_a_random_subset_of_net0s_filters() {
     let fresh_start = fresh.snapshots.expect("snapshots").into_iter().find(|s| s.metadata.get("progress").is_some_and(|p| p.contains("\"cycle\":1,\"epoch\":0,"))).expect("net1 start");
     assert_ne!(value(&fresh_start, "fc2.bias"), value(trained, "fc2.bias"));
 }
+
+/// The residual path end to end: ResNet-20 on random 3×32×32 images, net1 inheriting from net0.
+/// Every block of net1 whose input and output widths differ (or that strides) has a projection in
+/// its cost list, and only those.
+#[test]
+fn resnet20_resizes_with_projections() {
+    let mut rng = prunelab_core::rng::Rng::new(3, 3);
+    let mut images = |n: usize| Dataset { images: (0..n * 3072).map(|_| rng.below(256) as u8).collect(), labels: (0..n).map(|i| (i % 10) as u16).collect(), shape: [3, 32, 32], classes: 10 };
+    let source = Source::from(Split { train: images(48), test: images(16) });
+    let hash = "model=resnet20&method=density&epochs=2&rho_epochs=1&delta_slope=1&density_nets=2&density_init=inherit&batch=16";
+    let (exp, notices) = Experiment::from_hash(hash, &[]);
+    assert!(notices.is_empty(), "{notices:?}");
+    let result = futures::executor::block_on(run(&exp, &source, &Device::flex(), &mut Keep::default())).expect("density run");
+    assert_eq!(result.nets.len(), 2);
+    let w = &result.nets[1].widths;
+    assert_eq!(w.len(), 19);
+    let projected: Vec<usize> = (0..9).filter(|&b| result.nets[1].costs.iter().any(|c| c.layer == format!("blocks.{b}.shortcut.conv"))).collect();
+    let expected: Vec<usize> = (0..9).filter(|&b| b == 3 || b == 6 || w[if b == 0 { 0 } else { 2 * b }] != w[2 + 2 * b]).collect();
+    assert_eq!(projected, expected, "widths {w:?}");
+    assert!(result.nets[1].macs < result.nets[0].macs);
+}
