@@ -3,14 +3,18 @@
 // layer's [batch, features]: inner = 1), channel(i) = (i / inner) % channels.
 //   entry `relu_count`:  y = max(x, 0) and dead[c] += #{i in c : y_i = 0}
 //   entry `count_zeros`: dead[c] += #{i in c : x_i = 0}   (x already post-ReLU, e.g. under autodiff)
-// WebGPU has no float atomics, so the counts are u32 atomics: each workgroup first counts its 256
-// consecutive elements in workgroup memory, slot = channel offset from the chunk's first channel
-// (≤ 256 distinct offsets), then adds each non-zero slot to the global count once.
+// WebGPU has no float atomics, so the counts are u32 atomics. Each invocation walks a run of RUN
+// consecutive elements, counting in a register while the channel stays the same, and adds to the
+// global count only when the channel changes or the run ends: a convolution output (inner ≥ RUN)
+// costs at most two atomics per run, with no workgroup barrier (software adapters pay dearly for
+// barriers).
 // Plain-Rust twin: prunelab_kernels::twin::relu_count.
 //
-// Bindings: 0 shape; 1 x; 2 dead counts (u32, accumulated into); 3 y (relu_count only). All
-// read_write, as in sgd_masked.wgsl (burn's tensors share wgpu buffers).
-// Dispatch: ceil(n / 256) workgroups, split over x and y when more than 65535.
+// Bindings: 0 shape; 1 x; 2 dead counts (u32, accumulated into); 3 y (relu_count only). Every
+// binding is read_write: burn's allocator places tensors side by side in shared wgpu buffers, and
+// one buffer may not be bound both read-only and writable in a dispatch.
+// Dispatch: ceil(n / RUN) invocations in workgroups of 256, split over x and y when more than
+// 65535 workgroups.
 
 struct Shape {
     n: u32,
@@ -18,58 +22,72 @@ struct Shape {
     inner: u32,
 }
 
+const RUN: u32 = 32u;
+
 @group(0) @binding(0) var<storage, read_write> shape: Shape;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dead: array<atomic<u32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-var<workgroup> local_dead: array<atomic<u32>, 257>;
-
-fn channel(i: u32) -> u32 {
-    return (i / shape.inner) % shape.channels;
+fn first_of_run(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
+    return (gid.x + gid.y * groups.x * 256u) * RUN;
 }
 
-// Count `is_dead` of element `i` into the workgroup's slots, then flush the slots. Every
-// invocation reaches the barriers (uniform control flow), in-range or not.
-fn count(local: u32, first: u32, i: u32, is_dead: bool) {
-    atomicStore(&local_dead[local], 0u);
-    if local == 0u {
-        atomicStore(&local_dead[256], 0u);
+// A walk over consecutive elements that knows its channel without dividing per element (integer
+// division is slow on vector CPUs, where software adapters run).
+struct Walk {
+    c: u32,    // current channel
+    left: u32, // elements left in the current channel's stretch of `inner`
+    k: u32,    // dead elements of channel c counted in this run so far
+}
+
+fn start(i: u32) -> Walk {
+    let block = i / shape.inner;
+    return Walk(block % shape.channels, shape.inner - (i - block * shape.inner), 0u);
+}
+
+// Count one element (dead or not), flushing the count when the next element starts a new channel.
+fn step(w: ptr<function, Walk>, is_dead: bool) {
+    (*w).k += select(0u, 1u, is_dead);
+    (*w).left -= 1u;
+    if (*w).left == 0u {
+        flush(w);
+        (*w).left = shape.inner;
+        (*w).c = select((*w).c + 1u, 0u, (*w).c + 1u == shape.channels);
     }
-    workgroupBarrier();
-    let c0 = channel(first);
-    if i < shape.n && is_dead {
-        let slot = (channel(i) + shape.channels - c0) % shape.channels;
-        atomicAdd(&local_dead[slot], 1u);
-    }
-    workgroupBarrier();
-    for (var slot = local; slot < 257u; slot += 256u) {
-        let k = atomicLoad(&local_dead[slot]);
-        if k != 0u {
-            atomicAdd(&dead[(c0 + slot) % shape.channels], k);
-        }
+}
+
+fn flush(w: ptr<function, Walk>) {
+    if (*w).k != 0u {
+        atomicAdd(&dead[(*w).c], (*w).k);
+        (*w).k = 0u;
     }
 }
 
 @compute @workgroup_size(256)
-fn relu_count(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let first = (wid.x + wid.y * groups.x) * 256u;
-    let i = first + local;
-    var out = 1.0;
-    if i < shape.n {
-        out = max(x[i], 0.0);
+fn relu_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let first = first_of_run(gid, groups);
+    if first >= shape.n {
+        return;
+    }
+    var w = start(first);
+    for (var i = first; i < min(first + RUN, shape.n); i++) {
+        let out = max(x[i], 0.0);
         y[i] = out;
+        step(&w, out == 0.0);
     }
-    count(local, first, i, out == 0.0);
+    flush(&w);
 }
 
 @compute @workgroup_size(256)
-fn count_zeros(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let first = (wid.x + wid.y * groups.x) * 256u;
-    let i = first + local;
-    var value = 1.0;
-    if i < shape.n {
-        value = x[i];
+fn count_zeros(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let first = first_of_run(gid, groups);
+    if first >= shape.n {
+        return;
     }
-    count(local, first, i, value == 0.0);
+    var w = start(first);
+    for (var i = first; i < min(first + RUN, shape.n); i++) {
+        step(&w, x[i] == 0.0);
+    }
+    flush(&w);
 }

@@ -19,6 +19,9 @@ use burn_cubecl::tensor::CubeTensor;
 
 use crate::{RELU_COUNT_WGSL, SGD_MASKED_WGSL, SgdParams, WORKGROUP, enabled, groups};
 
+/// Elements per invocation of the counting kernels (`RUN` in `shaders/relu_count.wgsl`).
+const COUNT_RUN: usize = 32;
+
 static LAUNCHES: AtomicU64 = AtomicU64::new(0);
 
 /// How many kernels this process has launched (tests check the engine's path really uses them).
@@ -61,8 +64,9 @@ fn wgpu_f32<const D: usize>(t: &Tensor<D>) -> Option<CubeTensor> {
     (matches!(p.device, CubeDevice::Wgpu(_)) && p.dtype == DType::F32 && p.is_contiguous()).then_some(p)
 }
 
-fn launch(client: &Client, kernel: Wgsl, n: usize, buffers: Vec<Handle>) {
-    let (x, y) = groups(n);
+/// Launch `kernel` with one invocation per `invocations`.
+fn launch(client: &Client, kernel: Wgsl, invocations: usize, buffers: Vec<Handle>) {
+    let (x, y) = groups(invocations);
     let args = buffers.into_iter().fold(KernelArguments::new(), |a, h| a.with_buffer(h.binding()));
     client.launch(Box::new(kernel), CubeCount::Static(x, y, 1), args);
     LAUNCHES.fetch_add(1, Ordering::Relaxed);
@@ -116,7 +120,7 @@ pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1,
     let (counts, shape) = counter(x, dim)?;
     let client = xp.client.clone();
     let shape = client.create_from_slice(&words(&shape));
-    launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "count_zeros" }, x.shape().num_elements(), vec![shape, xp.handle, counts.handle.clone()]);
+    launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "count_zeros" }, x.shape().num_elements().div_ceil(COUNT_RUN), vec![shape, xp.handle, counts.handle.clone()]);
     Some(Tensor::from_primitive::<Cube>(counts))
 }
 
@@ -134,7 +138,7 @@ pub fn relu_count<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<(Tensor<D
     let client = xp.client.clone();
     let shape = client.create_from_slice(&words(&shape));
     let y = client.empty(n * 4);
-    launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "relu_count" }, n, vec![shape, xp.handle.clone(), counts.handle.clone(), y.clone()]);
+    launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "relu_count" }, n.div_ceil(COUNT_RUN), vec![shape, xp.handle.clone(), counts.handle.clone(), y.clone()]);
     let y = CubeTensor::new_contiguous(client, xp.device.clone(), x.shape(), y, DType::F32);
     Some((Tensor::from_primitive::<Cube>(y), Tensor::from_primitive::<Cube>(counts)))
 }

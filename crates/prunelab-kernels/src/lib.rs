@@ -10,6 +10,7 @@
 //! the same WGSL); on any other device they return `None` and the caller uses burn's operations.
 //! [`set_enabled`] switches them off process-wide, for before/after benchmarks.
 
+pub mod bench;
 mod launch;
 pub mod twin;
 
@@ -37,7 +38,7 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Workgroup counts (x, y) covering `n` elements at [`WORKGROUP`] each: x ≤ 65535 (WebGPU's
+/// Workgroup counts (x, y) covering `n` invocations at [`WORKGROUP`] each: x ≤ 65535 (WebGPU's
 /// per-dimension limit), y as many rows as needed; the kernels index `x + y·groups.x`.
 pub fn groups(n: usize) -> (u32, u32) {
     let total = n.div_ceil(WORKGROUP as usize).max(1);
