@@ -119,6 +119,7 @@ pub fn kernels(weights: usize, activation: &str, calls: usize) -> Result<()> {
         Ok(futures::executor::block_on(async { (prunelab_kernels::bench::sgd(device, weights, calls, now).await, prunelab_kernels::bench::count(device, [n, c, h, w], calls, now).await) }))
     })?;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("{{\"adapters\": {:?}}}", prunelab_kernels::adapter_names());
     println!("{{\"kernel\": \"sgd_masked\", \"weights\": {weights}, \"ms_kernel\": {:.3}, \"ms_burn\": {:.3}}}", ms(sgd.kernel), ms(sgd.burn));
     println!("{{\"kernel\": \"count_zeros\", \"activation\": [{n}, {c}, {h}, {w}], \"ms_kernel\": {:.3}, \"ms_burn\": {:.3}}}", ms(count.kernel), ms(count.burn));
     Ok(())

@@ -87,14 +87,16 @@ pub async fn machinery_step(exp: &Experiment, input: [usize; 3], device: &Device
     Ok((now() - start) / steps.max(1) as u32)
 }
 
-/// The weights and masks of one selection benchmark: θ0 from the model's initialisation, θ*
+/// The weights and masks of one selection benchmark (native: the model is built on the CPU): θ0 from the model's initialisation, θ*
 /// = θ0 + N(0, 0.01²) per weight (a stand-in for training), all dense.
+#[cfg(not(target_arch = "wasm32"))]
 pub struct SelectionInput {
     pub layers: Vec<prunelab_core::Layer>,
     pub theta_star: Vec<Vec<f32>>,
     pub theta0: Vec<Vec<f32>>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl SelectionInput {
     /// The kernels of `exp.model` at `input` with `classes` outputs (ResNet-50 at 3×224×224 and
     /// 1000 classes: 25.5 M weights), built on the CPU.

@@ -53,3 +53,19 @@ pub struct SgdParams {
     pub momentum: f32,
     pub weight_decay: f32,
 }
+
+/// Names of the wgpu adapters this machine offers natively (name, backend, driver), for
+/// benchmark reports; empty when there is none.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn adapter_names() -> Vec<String> {
+    use burn_cubecl::cubecl::wgpu::wgpu;
+    let instance = wgpu::Instance::default();
+    let adapters = futures::executor::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    adapters
+        .iter()
+        .map(|a| {
+            let i = a.get_info();
+            format!("{} ({:?}, {} {})", i.name, i.backend, i.driver, i.driver_info).trim().to_string()
+        })
+        .collect()
+}
