@@ -1,9 +1,10 @@
 // Browser training throughput in headless Chromium, prunelab against TF.js on the same adapter:
-// - prunelab on WebGPU (the page's wasm engine, `benchTraining`) vs TF.js's WebGPU backend;
-// - prunelab's CPU path (wasm, burn's flex backend, `benchTrainingCpu`, when the build has it)
-//   vs TF.js's wasm backend (conv gradients through tf.customGrad: bench/browser/tfjs-train.js).
+// - prunelab on WebGPU (the page's wasm engine, `benchTrainingOn`; its WGSL kernels on, and off
+//   for before/after) vs TF.js's WebGPU backend;
+// - prunelab's CPU path (wasm, burn's flex backend) vs TF.js's wasm backend (conv gradients
+//   through tf.customGrad: bench/browser/tfjs-train.js).
 // Prints one JSON line per figure, and one with the WebGPU adapter. Needs `cargo xtask build-web`
-// (web/dist) and the TF.js packages in bench/browser/node_modules (`npm ci` there).
+// (web/pkg) and the TF.js packages in bench/browser/node_modules (`npm ci` there).
 // Usage: node tests/browser/bench.mjs [--quick]
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
@@ -13,7 +14,13 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dist = join(root, 'web', 'dist');
+const pkg = join(root, 'web', 'pkg');
+// The wasm engine on a page of its own (the playground's page keeps its own WebGPU device).
+const ourPage = `<!doctype html><meta charset="utf-8"><title>prunelab bench</title><script type="module">
+import init, { benchTrainingOn } from '/pkg/prunelab_wasm.js';
+await init();
+window.prunelabBench = { benchTrainingOn };
+</script>`;
 const peers = join(root, 'bench', 'browser');
 const require = createRequire(join(root, 'web', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -27,7 +34,7 @@ const plan = [
 ];
 const batch = 64;
 
-for (const [need, what] of [[join(dist, 'index.html'), 'run `cargo xtask build-web`'], [join(peers, 'node_modules', '@tensorflow', 'tfjs'), 'run `npm ci` in bench/browser']]) {
+for (const [need, what] of [[join(pkg, 'prunelab_wasm.js'), 'run `cargo xtask build-web`'], [join(peers, 'node_modules', '@tensorflow', 'tfjs'), 'run `npm ci` in bench/browser']]) {
   if (!existsSync(need)) {
     console.error(`${need} is missing: ${what}`);
     process.exit(1);
@@ -36,7 +43,11 @@ for (const [need, what] of [[join(dist, 'index.html'), 'run `cargo xtask build-w
 
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-  const [base, rest] = path.startsWith('/bench/') ? [peers, path.slice('/bench/'.length)] : [dist, path === '/' ? 'index.html' : path];
+  if (path === '/') {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(ourPage);
+    return;
+  }
+  const [base, rest] = path.startsWith('/bench/') ? [peers, path.slice('/bench/'.length)] : [pkg, path.replace(/^\/pkg\//, '')];
   try {
     const file = join(base, normalize(rest).replace(/^(\.\.[/\\])+/, ''));
     const body = await readFile(file);
@@ -56,7 +67,7 @@ let failed = false;
 try {
   const ours = await browser.newPage();
   await ours.goto(url);
-  await ours.waitForFunction(() => window.prunelab !== undefined, null, { timeout: 120_000 });
+  await ours.waitForFunction(() => window.prunelabBench !== undefined, null, { timeout: 120_000 });
   const theirs = await browser.newPage();
   await theirs.goto(`${url}bench/tfjs.html`);
   await theirs.waitForFunction(() => window.tfjsBench !== undefined && window.tf !== undefined, null, { timeout: 120_000 });
@@ -68,14 +79,13 @@ try {
   console.log(JSON.stringify({ chromium: browser.version(), webgpu_adapter: adapter }));
   const gradError = await theirs.evaluate(() => window.tfjsCheckConvGrad());
   console.log(JSON.stringify({ tfjs_wasm_conv_grad_max_error: gradError }));
-  const cpuPath = await ours.evaluate(() => typeof window.prunelab.benchTrainingCpu === 'function');
+  const prunelab = (backend, kernels, a) => ours.evaluate(([backend, kernels, a]) => window.prunelabBench.benchTrainingOn(backend, kernels, a.model, a.batch, a.steps, a.channels, a.size), [backend, kernels, a]);
   for (const [model, channels, size, steps] of plan) {
     const args = { model, batch, steps, channels, size };
-    line('prunelab-webgpu', model, await ours.evaluate((a) => window.prunelab.benchTraining(a.model, a.batch, a.steps, a.channels, a.size), args));
+    line('prunelab-webgpu', model, await prunelab('webgpu', true, args));
+    if (!(quick && model === 'resnet20')) line('prunelab-webgpu-burn-ops', model, await prunelab('webgpu', false, args));
     line('tfjs-webgpu', model, await theirs.evaluate((a) => window.tfjsBench('webgpu', a.model, a.batch, a.steps), args));
-    if (cpuPath) {
-      line('prunelab-wasm-cpu', model, await ours.evaluate((a) => window.prunelab.benchTrainingCpu(a.model, a.batch, a.steps, a.channels, a.size), args));
-    }
+    line('prunelab-wasm-cpu', model, await prunelab('cpu', false, args));
     line('tfjs-wasm', model, await theirs.evaluate((a) => window.tfjsBench('wasm', a.model, a.batch, a.steps), args));
   }
 } catch (e) {
