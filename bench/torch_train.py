@@ -1,6 +1,8 @@
 """PyTorch CPU peer of `prunelab bench`: training throughput of the identical architecture
 (tests/reference/models.py) on random images — forward, cross-entropy, backward, SGD with
-momentum 0.9 and weight decay 5e-4 (PyTorch's own optimiser). Prints one JSON line.
+momentum 0.9 and weight decay 5e-4 (PyTorch's own optimiser). Prints one JSON line: the faster of
+all CPU threads (PyTorch's default) and one thread — on a busy machine PyTorch's spinning thread
+pool can be many times slower than a single thread, and the peer should be the best PyTorch gets.
 
     python bench/torch_train.py --model resnet20 --batch 64 --steps 10
 """
@@ -30,6 +32,21 @@ def main():
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=10, help="timed steps, after as many warm-up steps")
     args = parser.parse_args()
+    best = None
+    for threads in sorted({torch.get_num_threads(), 1}, reverse=True):
+        torch.set_num_threads(threads)
+        ms = measure(args)
+        if best is None or ms < best[0]:
+            best = (ms, threads)
+    ms, threads = best
+    print(json.dumps({
+        "model": args.model, "backend": "pytorch-cpu", "torch": torch.__version__, "threads": threads,
+        "batch": args.batch, "ms_per_step": round(ms, 1), "images_per_s": round(args.batch * 1e3 / ms, 1),
+    }))
+
+
+def measure(args):
+    """Milliseconds per training step, after as many warm-up steps."""
     torch.manual_seed(0)
     make, shape = NETS[args.model]
     model = make().train()
@@ -50,11 +67,7 @@ def main():
     start = time.perf_counter()
     for i in range(args.steps, 2 * args.steps):
         step(i)
-    ms = (time.perf_counter() - start) / args.steps * 1e3
-    print(json.dumps({
-        "model": args.model, "backend": "pytorch-cpu", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "batch": args.batch, "ms_per_step": round(ms, 1), "images_per_s": round(args.batch * 1e3 / ms, 1),
-    }))
+    return (time.perf_counter() - start) / args.steps * 1e3
 
 
 if __name__ == "__main__":
