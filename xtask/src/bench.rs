@@ -126,7 +126,10 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
         for v in &out {
             if let Some(names) = v.get("adapters").and_then(Value::as_array) {
                 let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
-                notes.push(format!("native wgpu adapters: {}", if names.is_empty() { "none".into() } else { names.join("; ") }));
+                let note = format!("native wgpu adapters: {}", if names.is_empty() { "none".into() } else { names.join("; ") });
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
             }
         }
         for kernel in ["sgd_masked", "count_zeros"] {
@@ -179,6 +182,9 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
     }
     let load_after = load_average();
     notes.push(format!("load average (1, 5, 15 min) before: {load_before}; after: {load_after} — the machine is shared, figures are noisy"));
+    // One table per section, in this order, whatever order the rows were measured in.
+    let order = ["Training throughput (native)", "Training throughput (browser)", "WGSL kernels: before/after", "Pruning machinery overhead", "Selection cost"];
+    rows.sort_by_key(|r| order.iter().position(|&s| s == r.section));
     let md = markdown(ctx, &rows, &notes, quick);
     print_table(&rows);
     let path = ctx.root.join("BENCHMARKS.md");
@@ -338,6 +344,16 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
         }
         md += &format!("| {} |\n", r.cells().join(" | "));
     }
+    for (section, what) in [("Training throughput (native)", "flex (CPU)"), ("Training throughput (native)", "wgpu"), ("Training throughput (browser)", "WebGPU"), ("Training throughput (browser)", "CPU path")] {
+        let worst = rows
+            .iter()
+            .filter(|r| r.section == section && r.what.contains(what) && r.ratio().is_some())
+            .min_by(|a, b| a.ratio().unwrap_or(0.0).total_cmp(&b.ratio().unwrap_or(0.0)));
+        if let Some(r) = worst {
+            md += &format!("\nLargest gap of {what} ({section}) in this run: {} — {:.2}× {}.", r.what, r.ratio().unwrap_or(0.0), r.peer_name);
+        }
+    }
+    md += "\n";
     md += "\n## How the figures are made\n\n";
     md += "- Native training: `prunelab bench` times forward + backward + masked SGD (momentum 0.9, weight decay 5e-4) + \
            per-channel zero counting of the engine's own epoch loop on random images after as many warm-up steps; \
@@ -348,6 +364,12 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
     md += "- WGSL kernels: the same `prunelab bench` with `--kernels off` (burn's element-wise operations for the \
            update, compare → cast → sum for the counts); `prunelab bench-kernels` times each kernel alone against \
            those operations on the same tensors.\n";
+    md += "  The kernels are integrated into the engine's training step: `crates/prunelab-kernels` hands their WGSL \
+           to burn's own wgpu runtime as precompiled kernels (cubecl's `CubeKernel::source`, the mechanism behind \
+           burn-wgpu's `template` feature) bound to the buffers of burn's tensors (`Tensor::try_into_primitive`), \
+           so no second wgpu is compiled and nothing is copied. burn's ReLU stays in the autodiff graph (its \
+           backward needs it), so training fuses only the counting (`count_zeros`); `relu_count` fuses both \
+           where no gradient is needed.\n";
     md += "- Machinery overhead: `prunelab bench --overhead` runs one fixed batch with and without masks and zero \
            counting, interleaved three times, fastest of each.\n";
     md += "- Selection: `prunelab bench-selection` runs the engine's selection (Algorithm 2: GM for p − q, then AP \

@@ -72,8 +72,25 @@ fn launch(client: &Client, kernel: Wgsl, invocations: usize, buffers: Vec<Handle
     LAUNCHES.fetch_add(1, Ordering::Relaxed);
 }
 
-fn words(values: &[u32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+thread_local! {
+    /// Parameter buffers already on the device, by device and contents: a training step asks for
+    /// the same few again and again, and each upload is a queue write (costly in browsers).
+    static CONSTANTS: std::cell::RefCell<std::collections::HashMap<(CubeDevice, Vec<u32>), Handle>> = Default::default();
+}
+
+/// A device buffer holding `values` (never written by the kernels), uploaded once per contents.
+fn constant(client: &Client, device: &CubeDevice, values: &[u32]) -> Handle {
+    CONSTANTS.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        let key = (device.clone(), values.to_vec());
+        cache
+            .entry(key)
+            .or_insert_with(|| client.create_from_slice(&values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>()))
+            .clone()
+    })
 }
 
 /// The masked SGD update of `shaders/sgd_masked.wgsl` on flat tensors of one length: returns
@@ -88,9 +105,8 @@ pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<
     let m = mask.map(wgpu_f32).map_or(Some(None), |m| m.map(Some))?;
     let n = theta.dims()[0];
     let flags = u32::from(v.is_some()) | (u32::from(m.is_some()) << 1);
-    let params = words(&[n as u32, flags, p.lr.to_bits(), p.momentum.to_bits(), p.weight_decay.to_bits()]);
     let client = w.client.clone();
-    let params = client.create_from_slice(&params);
+    let params = constant(&client, &w.device, &[n as u32, flags, p.lr.to_bits(), p.momentum.to_bits(), p.weight_decay.to_bits()]);
     let (w_out, v_out) = (client.empty(n * 4), client.empty(n * 4));
     // An unused binding still needs a buffer of its own (bindings may not overlap).
     let spare = || client.empty(4);
@@ -119,7 +135,7 @@ pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1,
     let xp = wgpu_f32(x)?;
     let (counts, shape) = counter(x, dim)?;
     let client = xp.client.clone();
-    let shape = client.create_from_slice(&words(&shape));
+    let shape = constant(&client, &xp.device, &shape);
     launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "count_zeros" }, x.shape().num_elements().div_ceil(COUNT_RUN), vec![shape, xp.handle, counts.handle.clone()]);
     Some(Tensor::from_primitive::<Cube>(counts))
 }
@@ -136,7 +152,7 @@ pub fn relu_count<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<(Tensor<D
     let (counts, shape) = counter(x, dim)?;
     let n = x.shape().num_elements();
     let client = xp.client.clone();
-    let shape = client.create_from_slice(&words(&shape));
+    let shape = constant(&client, &xp.device, &shape);
     let y = client.empty(n * 4);
     launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "relu_count" }, n.div_ceil(COUNT_RUN), vec![shape, xp.handle.clone(), counts.handle.clone(), y.clone()]);
     let y = CubeTensor::new_contiguous(client, xp.device.clone(), x.shape(), y, DType::F32);

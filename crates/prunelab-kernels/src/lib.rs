@@ -7,16 +7,20 @@
 //!
 //! Each kernel has a plain-Rust twin in [`twin`] that the tests compare it with. The launchers
 //! run the kernels on burn tensors that live on the wgpu runtime (natively and in the browser,
-//! the same WGSL); on any other device they return `None` and the caller uses burn's operations.
+//! the same WGSL), and the twins themselves on flex (CPU) tensors' memory; elsewhere they return
+//! `None` and the caller uses burn's operations.
 //! [`set_enabled`] switches them off process-wide, for before/after benchmarks.
 
 pub mod bench;
+mod cpu;
 mod launch;
 pub mod twin;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use launch::{count_dead, launches, relu_count, sgd_masked};
+use burn::prelude::*;
+
+pub use launch::{launches, relu_count};
 
 /// The WGSL source of the masked SGD update (`shaders/sgd_masked.wgsl`).
 pub const SGD_MASKED_WGSL: &str = include_str!("../../../shaders/sgd_masked.wgsl");
@@ -25,6 +29,20 @@ pub const RELU_COUNT_WGSL: &str = include_str!("../../../shaders/relu_count.wgsl
 
 /// Invocations per workgroup in every kernel here (`@workgroup_size(256)`).
 pub const WORKGROUP: u32 = 256;
+
+/// The masked SGD update (θ', v) of flat tensors of one length: `shaders/sgd_masked.wgsl` on
+/// wgpu, its twin on flex. `None` when the kernels are off or a tensor is on neither (or not a
+/// contiguous f32 tensor): the caller then uses burn's operations.
+pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<1>>, mask: Option<&Tensor<1>>, p: SgdParams) -> Option<(Tensor<1>, Tensor<1>)> {
+    launch::sgd_masked(theta, grad, velocity, mask, p).or_else(|| cpu::sgd_masked(theta, grad, velocity, mask, p))
+}
+
+/// Elements equal to 0 per channel `dim` of `x`, summed over every other dimension (`[channels]`,
+/// Int): `count_zeros` of `shaders/relu_count.wgsl` on wgpu, its twin on flex. `None` as for
+/// [`sgd_masked`].
+pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1, Int>> {
+    launch::count_dead(x, dim).or_else(|| cpu::count_dead(x, dim))
+}
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 

@@ -103,3 +103,24 @@ fn workgroups_cover_every_element() {
     assert_eq!((x, y), (65_535, 2));
     assert!(x as usize * y as usize * 256 >= 65_536 * 256);
 }
+
+/// On flex the twins run on the tensors' memory: the same update and counts as burn's operations.
+#[test]
+fn flex_path_matches_burns_operations() {
+    let device = Device::flex();
+    let mut rng = Rng::new(7, 5);
+    let n = 1_001;
+    let (theta, grad, velocity) = (normal(&mut rng, n), normal(&mut rng, n), normal(&mut rng, n));
+    let mask: Vec<f32> = (0..n).map(|_| if rng.uniform() < 0.3 { 0.0 } else { 1.0 }).collect();
+    let t = |v: &[f32]| Tensor::<1>::from_floats(v, &device);
+    let p = SgdParams { lr: 0.1, momentum: 0.9, weight_decay: 5e-4 };
+    let (w, v) = sgd_masked(&t(&theta), &t(&grad), Some(&t(&velocity)), Some(&t(&mask)), p).expect("the twin runs on flex");
+    let v_burn = t(&velocity) * f64::from(p.momentum) + t(&grad) + t(&theta) * f64::from(p.weight_decay);
+    let w_burn = (t(&theta) - v_burn.clone() * f64::from(p.lr)) * t(&mask);
+    close(&floats(w), &floats(w_burn), "flex θ'");
+    close(&floats(v), &floats(v_burn), "flex v");
+    let x = burn::tensor::activation::relu(Tensor::<4>::random([3, 5, 7, 9], burn::tensor::Distribution::Normal(0.0, 1.0), &device));
+    let dead = count_dead(&x, 1).expect("the twin runs on flex");
+    let burn_dead = x.equal_elem(0.0).int().sum_dims_squeeze::<1, usize>(&[0, 2, 3]);
+    assert_eq!(ints(dead), ints(burn_dead));
+}
