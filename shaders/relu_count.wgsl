@@ -3,7 +3,7 @@
 // layer's [batch, features]: inner = 1), channel(i) = (i / inner) % channels.
 //   entry `relu_count`:  y = max(x, 0) and dead[c] += #{i in c : y_i = 0}
 //   entry `count_zeros`: dead[c] += #{i in c : x_i = 0}   (x already post-ReLU, e.g. under autodiff)
-// WebGPU has no float atomics, so the counts are u32 atomics. Each invocation walks a run of RUN
+// WebGPU has no float atomics, so the counts are u32 atomics. Each invocation walks a run of RUN (128)
 // consecutive elements, counting in a register while the channel stays the same, and adds to the
 // global count only when the channel changes or the run ends: a convolution output (inner ≥ RUN)
 // costs at most two atomics per run, with no workgroup barrier (software adapters pay dearly for
@@ -22,7 +22,7 @@ struct Shape {
     inner: u32,
 }
 
-const RUN: u32 = 32u;
+const RUN: u32 = 128u;
 
 @group(0) @binding(0) var<storage, read_write> shape: Shape;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;

@@ -20,7 +20,7 @@ use burn_cubecl::tensor::CubeTensor;
 use crate::{RELU_COUNT_WGSL, SGD_MASKED_WGSL, SgdParams, WORKGROUP, enabled, groups};
 
 /// Elements per invocation of the counting kernels (`RUN` in `shaders/relu_count.wgsl`).
-const COUNT_RUN: usize = 32;
+const COUNT_RUN: usize = 128;
 
 static LAUNCHES: AtomicU64 = AtomicU64::new(0);
 
