@@ -18,6 +18,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'web', 'dist');
+const PKG = join(ROOT, 'web', 'pkg');
+// Case k's page: the wasm-bindgen module alone (web/pkg), without the playground.
+const KERNELS_PAGE = `<!doctype html><meta charset="utf-8"><title>prunelab kernels</title><script type="module">
+import init, { checkKernels } from '/pkg/prunelab_wasm.js';
+await init();
+window.checkKernels = checkKernels;
+</script>`;
 const OUT = join(ROOT, 'tests', 'out');
 const CHROMIUM = process.env.PRUNELAB_CHROMIUM || '/usr/bin/chromium';
 const RUN_TIMEOUT_MS = 10 * 60 * 1000;
@@ -46,8 +53,13 @@ function serveDist() {
       res.writeHead(400).end();
       return;
     }
-    let file = resolve(DIST, '.' + path);
-    if (file !== DIST && !file.startsWith(DIST + sep)) {
+    if (path === '/kernels.html') {
+      res.writeHead(200, { 'content-type': MIME['.html'] }).end(KERNELS_PAGE);
+      return;
+    }
+    const base = path.startsWith('/pkg/') ? PKG : DIST;
+    let file = resolve(base, '.' + (base === PKG ? path.slice('/pkg'.length) : path));
+    if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end();
       return;
     }
@@ -155,6 +167,17 @@ const CASES = {
       const status = await page.evaluate(() => document.body.dataset.status);
       assert(status === 'done', `second run: status ${status}: ${await errorText(page)}`);
       return 'two runs done';
+    },
+  },
+  k: {
+    name: "prunelab's WGSL kernels on Chromium's WebGPU match their plain-Rust twins",
+    async check(page, base) {
+      await page.goto(`${base}/kernels.html`);
+      await page.waitForFunction(() => window.checkKernels !== undefined, null, { timeout: QUICK_TIMEOUT_MS });
+      const r = await page.evaluate(() => window.checkKernels());
+      assert(r.cases === 10, `checked ${r.cases} cases, not 10`);
+      assert(r.launches >= 10, `only ${r.launches} kernel launches`);
+      return `${r.cases} cases, ${r.launches} launches, worst relative error ${r.worst_error.toExponential(1)}`;
     },
   },
   c: {

@@ -1,10 +1,11 @@
 //! `cargo xtask …` — build orchestration for prunelab.
 //!
-//! Subcommands: `setup`, `data`, `build-web`, `serve`, `test` (see `cargo xtask --help`).
+//! Subcommands: `setup`, `data`, `build-web`, `serve`, `test`, `bench` (see `cargo xtask --help`).
 //! Every external command is echoed (`$ …`) before it runs; a missing tool is reported
 //! in one line with what to do about it. An existing `CARGO_TARGET_DIR` is respected.
 
 mod apt;
+mod bench;
 mod cmd;
 mod ctx;
 mod data;
@@ -60,6 +61,16 @@ enum Cmd {
     /// `setup`, then run every test in order: native `cargo test`, the wasm/web build,
     /// and the headless-Chromium browser test. Stops at the first failure.
     Test,
+    /// Benchmarks against PyTorch, NumPy and TF.js measured in the same run: prints a table and
+    /// writes BENCHMARKS.md. Never fails on a number.
+    Bench {
+        /// Fewer steps per figure (a shorter, noisier run).
+        #[arg(long)]
+        quick: bool,
+        /// Skip the headless-Chromium figures (prunelab vs TF.js).
+        #[arg(long)]
+        no_browser: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -82,6 +93,7 @@ fn dispatch(ctx: &Ctx, cmd: Cmd) -> Result<bool> {
         Cmd::BuildWeb => web::setup_and_build(ctx)?,
         Cmd::Serve { port, no_build } => serve::serve(ctx, port, no_build)?,
         Cmd::Test => return test::test(ctx),
+        Cmd::Bench { quick, no_browser } => bench::bench(ctx, quick, !no_browser)?,
     }
     Ok(true)
 }

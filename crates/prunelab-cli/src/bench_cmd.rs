@@ -1,35 +1,115 @@
-//! `prunelab bench`: training throughput of one model on one backend (images/s, ms/step); with
-//! `--run DIR`, inference throughput of every net_i of a finished activation-density run on one
-//! backend, beside its MAC reduction (net0 is the peer, measured in the same process).
+//! `prunelab bench`: training throughput of one model on one backend (images/s, ms/step), the
+//! pruning machinery's overhead (`--overhead`); with `--run DIR`, inference throughput of every
+//! net_i of a finished activation-density run beside its MAC reduction (net0 is the peer,
+//! measured in the same process); `prunelab bench-selection`: one pruning selection's cost.
+//! Each prints JSON.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use burn::prelude::Device;
 use prunelab_core::Experiment;
 use prunelab_core::report::RunResult;
 use prunelab_core::state::Model;
+use prunelab_engine::bench::SelectionInput;
 use prunelab_engine::{Backend, bench, native_device};
 
+use crate::atomic;
 use crate::guard::guarded;
 
-pub fn bench(model: &str, backend: &str, batch: usize, steps: usize, channels: usize, size: usize) -> Result<()> {
-    let mut exp = Experiment::default();
-    exp.set("model", model)?;
-    exp.set("batch", &batch.to_string())?;
-    exp.validate()?;
-    let backend: Backend = backend.parse().map_err(anyhow::Error::msg)?;
+pub struct Args {
+    pub model: String,
+    pub backend: String,
+    pub batch: usize,
+    pub steps: usize,
+    pub channels: usize,
+    pub size: usize,
+    /// prunelab's WGSL kernels on (wgpu) or burn's operations.
+    pub kernels: bool,
+}
+
+impl Args {
+    fn experiment(&self) -> Result<Experiment> {
+        let mut exp = Experiment::default();
+        exp.set("model", &self.model)?;
+        exp.set("batch", &self.batch.to_string())?;
+        exp.validate()?;
+        Ok(exp)
+    }
+
+    fn json_head(&self) -> String {
+        let (model, backend, batch, c, s) = (&self.model, &self.backend, self.batch, self.channels, self.size);
+        format!("\"model\": \"{model}\", \"backend\": \"{backend}\", \"batch\": {batch}, \"input\": [{c}, {s}, {s}], \"kernels\": {}", self.kernels)
+    }
+}
+
+/// Run `f` on the backend's device, turning a missing GPU into a message.
+fn on_device<T>(args: &Args, f: impl FnOnce(&burn::prelude::Device) -> Result<T>) -> Result<T> {
+    let backend: Backend = args.backend.parse().map_err(anyhow::Error::msg)?;
+    prunelab_kernels::set_enabled(args.kernels);
+    guarded("use --backend flex on machines without a GPU", || f(&native_device(backend)?))
+}
+
+pub fn bench(args: &Args) -> Result<()> {
+    let exp = args.experiment()?;
     let origin = Instant::now();
-    let step = guarded("use --backend flex on machines without a GPU", || {
-        let device = native_device(backend)?;
-        let input = [channels, size, size];
-        Ok(futures::executor::block_on(bench::training_step(&exp, input, &device, steps, || origin.elapsed()))?)
-    })?;
+    let input = [args.channels, args.size, args.size];
+    let step = on_device(args, |device| Ok(futures::executor::block_on(bench::training_step(&exp, input, device, args.steps, || origin.elapsed()))?))?;
     let ms = step.as_secs_f64() * 1e3;
+    println!("{{{}, \"ms_per_step\": {ms:.1}, \"images_per_s\": {:.1}}}", args.json_head(), args.batch as f64 / step.as_secs_f64());
+    Ok(())
+}
+
+pub fn overhead(args: &Args, repeats: usize) -> Result<()> {
+    let exp = args.experiment()?;
+    let origin = Instant::now();
+    let input = [args.channels, args.size, args.size];
+    let (with, without) = on_device(args, |device| {
+        let (mut with, mut without) = (Duration::MAX, Duration::MAX);
+        for _ in 0..repeats.max(1) {
+            for machinery in [true, false] {
+                let t = futures::executor::block_on(bench::machinery_step(&exp, input, device, args.steps, machinery, || origin.elapsed()))?;
+                let best = if machinery { &mut with } else { &mut without };
+                *best = (*best).min(t);
+            }
+        }
+        Ok((with, without))
+    })?;
+    let (a, b) = (with.as_secs_f64() * 1e3, without.as_secs_f64() * 1e3);
+    println!("{{{}, \"ms_with_machinery\": {a:.2}, \"ms_without\": {b:.2}, \"overhead_percent\": {:.2}}}", args.json_head(), (a / b - 1.0) * 100.0);
+    Ok(())
+}
+
+pub fn selection(model: &str, method: &str, repeats: usize, dump: Option<&Path>) -> Result<()> {
+    let mut exp = Experiment::default();
+    for (key, value) in [("model", model), ("method", method), ("ap", "pro"), ("p", "20"), ("q", "2")] {
+        exp.set(key, value)?;
+    }
+    exp.validate()?;
+    let (input, classes) = if matches!(model, "resnet50" | "vit-b16") { ([3, 224, 224], 1000) } else { ([3, 32, 32], 10) };
+    let data = SelectionInput::new(&exp, input, classes);
+    if let Some(dir) = dump {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (name, values) in [("theta_star.f32", &data.theta_star), ("theta0.f32", &data.theta0)] {
+            let bytes: Vec<u8> = values.iter().flatten().flat_map(|w| w.to_le_bytes()).collect();
+            atomic::write(&dir.join(name), &bytes)?;
+        }
+    }
+    let mut best = Duration::MAX;
+    let mut counts = None;
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        counts = Some(data.select(&exp)?);
+        best = best.min(start.elapsed());
+    }
+    let counts = counts.expect("one repeat");
     println!(
-        "{{\"model\": \"{model}\", \"backend\": \"{backend}\", \"batch\": {batch}, \"input\": [{channels}, {size}, {size}], \"ms_per_step\": {ms:.1}, \"images_per_s\": {:.1}}}",
-        batch as f64 / step.as_secs_f64()
+        "{{\"model\": \"{model}\", \"method\": \"{method}\", \"ap\": \"pro\", \"weights\": {}, \"pruned_base\": {}, \"pruned_ap\": {}, \"ms\": {:.1}}}",
+        data.weights(),
+        counts.base,
+        counts.ap,
+        best.as_secs_f64() * 1e3
     );
     Ok(())
 }
@@ -95,4 +175,20 @@ fn net_shape(path: &Path) -> Result<([usize; 3], usize)> {
     let input: [usize; 3] = meta["input"].as_str().and_then(|s| serde_json::from_str(s).ok()).ok_or_else(bad)?;
     let classes: usize = meta["classes"].as_str().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
     Ok((input, classes))
+}
+
+pub fn kernels(weights: usize, activation: &str, calls: usize) -> Result<()> {
+    let dims: Vec<usize> = activation.split(',').map(|d| d.trim().parse()).collect::<Result<_, _>>().map_err(|_| anyhow::anyhow!("--activation must be N,C,H,W (got `{activation}`)"))?;
+    let [n, c, h, w] = dims[..] else { anyhow::bail!("--activation must be N,C,H,W (got `{activation}`)") };
+    let origin = Instant::now();
+    let args = Args { model: String::new(), backend: "wgpu".into(), batch: 0, steps: 0, channels: 0, size: 0, kernels: true };
+    let (sgd, count) = on_device(&args, |device| {
+        let now = || origin.elapsed();
+        Ok(futures::executor::block_on(async { (prunelab_kernels::bench::sgd(device, weights, calls, now).await, prunelab_kernels::bench::count(device, [n, c, h, w], calls, now).await) }))
+    })?;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("{{\"adapters\": {:?}}}", prunelab_kernels::adapter_names());
+    println!("{{\"kernel\": \"sgd_masked\", \"weights\": {weights}, \"ms_kernel\": {:.3}, \"ms_burn\": {:.3}}}", ms(sgd.kernel), ms(sgd.burn));
+    println!("{{\"kernel\": \"count_zeros\", \"activation\": [{n}, {c}, {h}, {w}], \"ms_kernel\": {:.3}, \"ms_burn\": {:.3}}}", ms(count.kernel), ms(count.burn));
+    Ok(())
 }

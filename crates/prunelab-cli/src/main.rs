@@ -135,6 +135,39 @@ enum Command {
         /// Input height and width.
         #[arg(long, default_value_t = 32)]
         size: usize,
+        /// `off`: burn's operations instead of prunelab's WGSL kernels (wgpu), for before/after.
+        #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+        kernels: String,
+        /// Instead: step time with the pruning machinery (masks + zero counting) and without, on
+        /// one fixed batch, interleaved `--repeats` times (fastest of each kept).
+        #[arg(long)]
+        overhead: bool,
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+    },
+    /// prunelab's WGSL kernels against the burn operations they replace, standalone on wgpu:
+    /// masked SGD over `--weights` weights, dead counting over a `--activation N,C,H,W` output.
+    BenchKernels {
+        #[arg(long, default_value_t = 1 << 20)]
+        weights: usize,
+        #[arg(long, default_value = "128,16,32,32")]
+        activation: String,
+        #[arg(long, default_value_t = 20)]
+        calls: usize,
+    },
+    /// Time one pruning selection (base method + AP, Algorithm 2) over a model's kernels (default:
+    /// GM + AP-Pro, p = 20, q = 2 over ResNet-50's 25.5 M weights).
+    BenchSelection {
+        #[arg(long, default_value = "resnet50")]
+        model: String,
+        #[arg(long, default_value = "gm")]
+        method: String,
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Also write θ* and θ0 (all kernels, flat little-endian f32) as DIR/theta_star.f32 and
+        /// DIR/theta0.f32, for a peer to select from the same data.
+        #[arg(long)]
+        dump: Option<PathBuf>,
     },
 }
 
@@ -171,7 +204,12 @@ fn main() -> ExitCode {
         Command::Model { name, classes, input, widths, json } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
         Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
         Command::Bench { run: Some(dir), backend, batch, .. } => bench_cmd::bench_run(&dir, &backend, batch),
-        Command::Bench { run: None, model, backend, batch, steps, channels, size } => bench_cmd::bench(&model, &backend, batch, steps, channels, size),
+        Command::Bench { run: None, model, backend, batch, steps, channels, size, kernels, overhead, repeats } => {
+            let args = bench_cmd::Args { model, backend, batch, steps, channels, size, kernels: kernels == "on" };
+            if overhead { bench_cmd::overhead(&args, repeats) } else { bench_cmd::bench(&args) }
+        }
+        Command::BenchKernels { weights, activation, calls } => bench_cmd::kernels(weights, &activation, calls),
+        Command::BenchSelection { model, method, repeats, dump } => bench_cmd::selection(&model, &method, repeats, dump.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! Training-step throughput: forward + backward + masked SGD step + zero counting, on random
-//! images of the model's input shape (the figures behind `prunelab bench`), and inference
+//! images of the model's input shape; the pruning machinery's share of a step; the cost of one
+//! pruning selection (the figures behind `prunelab bench` and `cargo xtask bench`); inference
 //! throughput of a network at given widths (activation-density pruning's measured gain).
 
 use std::time::Duration;
@@ -74,4 +75,85 @@ pub async fn inference(
         passes += 1;
     }
     Ok(f64::from(passes) * batch.max(1) as f64 / (now() - start).as_secs_f64().max(1e-9))
+}
+
+/// Time per step of `steps` steps on one fixed random batch, with the pruning machinery (the
+/// masks re-applied by the optimiser and per-channel zero counting in the forward pass, summed
+/// on the device) or without it (plain forward, unmasked update). Both variants read back the
+/// summed loss — and the machinery the zero counts — once at the end, so the device has finished.
+/// One warm-up step comes first.
+pub async fn machinery_step(exp: &Experiment, input: [usize; 3], device: &Device, steps: usize, machinery: bool, now: impl Fn() -> Duration) -> Result<Duration, EngineError> {
+    let data = Images::memory(random_images(exp.batch, input, 10));
+    let mut net = NetState::new(exp, InputShape(input), 10, &device.clone().autodiff());
+    let masks = std::mem::take(&mut net.device_masks);
+    if machinery {
+        net.device_masks = masks;
+    }
+    let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
+    let roles = net.infos.iter().map(|i| (i.id, i.role)).collect::<std::collections::HashMap<_, _>>();
+    let loss_fn = burn::nn::loss::CrossEntropyLossConfig::new().init(&net.device);
+    let dev = net.device.clone();
+    let (_, x, y) = data.batches((0..exp.batch).collect(), exp.batch, 0, &dev).next().expect("one batch")?;
+    let mut start = now();
+    let mut loss_sum: Option<Tensor<1>> = None;
+    let mut zeros: Vec<Tensor<1, Int>> = Vec::new();
+    for step in 0..=steps {
+        if step == 1 {
+            start = now();
+        }
+        let mut probe = if machinery { Probe::counting() } else { Probe::disabled() };
+        let logits = net.model.forward(x.clone(), &mut probe);
+        let loss = loss_fn.forward(logits, y.clone());
+        let grads = loss.backward();
+        sgd.step(&mut net, &grads, &roles);
+        let loss = loss.inner();
+        loss_sum = Some(match loss_sum {
+            Some(s) => s + loss,
+            None => loss,
+        });
+        zeros = if zeros.is_empty() { probe.zeros } else { zeros.into_iter().zip(probe.zeros).map(|(a, z)| a + z).collect() };
+        if step == 0 {
+            let warm = std::mem::take(&mut loss_sum).expect("a loss");
+            warm.into_data_async().await.map_err(EngineError::device)?;
+        }
+    }
+    let mut reads = zeros;
+    reads.push(loss_sum.expect("a loss").int());
+    Tensor::cat(reads, 0).into_data_async().await.map_err(EngineError::device)?;
+    Ok((now() - start) / steps.max(1) as u32)
+}
+
+/// The weights and masks of one selection benchmark (native: the model is built on the CPU): θ0 from the model's initialisation, θ*
+/// = θ0 + N(0, 0.01²) per weight (a stand-in for training), all dense.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct SelectionInput {
+    pub layers: Vec<prunelab_core::Layer>,
+    pub theta_star: Vec<Vec<f32>>,
+    pub theta0: Vec<Vec<f32>>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl SelectionInput {
+    /// The kernels of `exp.model` at `input` with `classes` outputs (ResNet-50 at 3×224×224 and
+    /// 1000 classes: 25.5 M weights), built on the CPU.
+    pub fn new(exp: &Experiment, input: [usize; 3], classes: usize) -> Self {
+        let net = NetState::new(exp, InputShape(input), classes, &Device::flex());
+        let theta0 = net.kernels(&net.theta0);
+        let mut rng = Rng::new(exp.seed, 0x5e1ec7);
+        let theta_star = theta0.iter().map(|k| k.iter().map(|w| w + 0.01 * rng.normal() as f32).collect()).collect();
+        Self { layers: net.layers(), theta_star, theta0 }
+    }
+
+    pub fn weights(&self) -> usize {
+        self.layers.iter().map(|l| l.len()).sum()
+    }
+
+    /// One pruning step of `exp` (base method X, then AP: AP paper, Algorithm 2) from dense masks;
+    /// returns the pruned counts.
+    pub fn select(&self, exp: &Experiment) -> Result<prunelab_core::cycle::CycleCounts, EngineError> {
+        let obs = prunelab_core::cycle::Observed { layers: &self.layers, theta_star: &self.theta_star, theta0: &self.theta0, scores: None, dead_rate: None };
+        let masks = prunelab_core::Masks::dense(&self.layers);
+        let pruning = prunelab_core::prune_cycle(exp, 0, &obs, &masks).map_err(|e| EngineError::Device(e.to_string()))?;
+        Ok(pruning.counts)
+    }
 }

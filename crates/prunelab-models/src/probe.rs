@@ -7,6 +7,9 @@
 //! position — is dead when its pre-activation is ≤ 0, where GELU(x) = x·Φ(x) scales the input by
 //! at most one half (the AP paper's ViT-B/16 experiment: GELU "heavily regularizes the negative
 //! pre-activation output").
+//!
+//! On the wgpu backend the ReLU counts are one WGSL pass on u32 atomics (`count_zeros` of
+//! `shaders/relu_count.wgsl`); elsewhere, burn's compare → cast → sum.
 
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, relu, relu6};
@@ -55,7 +58,7 @@ impl Probe {
     pub fn relu<const D: usize>(&mut self, x: Tensor<D>) -> Tensor<D> {
         let y = relu(x);
         if self.enabled {
-            self.zeros.push(Self::count(y.clone().equal_elem(0.0), 1));
+            self.zeros.push(Self::count_zeros(&y));
         }
         self.regularise(&y);
         y
@@ -65,7 +68,7 @@ impl Probe {
     pub fn relu6<const D: usize>(&mut self, x: Tensor<D>) -> Tensor<D> {
         let y = relu6(x);
         if self.enabled {
-            self.zeros.push(Self::count(y.clone().equal_elem(0.0), 1));
+            self.zeros.push(Self::count_zeros(&y));
         }
         self.regularise(&y);
         y
@@ -77,7 +80,7 @@ impl Probe {
     pub fn relu_parts<const D: usize>(&mut self, x: Tensor<D>, widths: &[usize]) -> Tensor<D> {
         let y = relu(x);
         if self.enabled {
-            let dead = Self::count(y.clone().equal_elem(0.0), 1);
+            let dead = Self::count_zeros(&y);
             self.zeros.extend(dead.split_with_sizes(widths.to_vec(), 0));
         }
         self.regularise(&y);
@@ -93,6 +96,12 @@ impl Probe {
         let y = gelu(x);
         self.regularise(&y);
         y
+    }
+
+    /// Zero outputs per channel (dim 1) of an activation output: the WGSL kernel where it
+    /// applies, else burn's operations.
+    fn count_zeros<const D: usize>(y: &Tensor<D>) -> Tensor<1, Int> {
+        prunelab_kernels::count_dead(y, 1).unwrap_or_else(|| Self::count(y.clone().equal_elem(0.0), 1))
     }
 
     /// Dead units per channel `channel`, summed over every other dimension (`[channels]`).

@@ -6,6 +6,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[cfg(target_arch = "wasm32")]
+mod bench;
+#[cfg(target_arch = "wasm32")]
 mod run;
 
 /// Page flags that live in the hash but are not part of the experiment.

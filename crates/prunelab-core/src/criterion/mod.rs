@@ -25,6 +25,7 @@ mod channels;
 mod lamp;
 mod lap;
 mod magnitude;
+mod radix;
 mod random;
 mod score;
 
@@ -123,13 +124,14 @@ fn lowest<K: Ord, T: Ord>(mut candidates: Vec<(K, T)>, k: usize) -> Vec<T> {
 /// Choose the `k` eligible weights with the lowest score, ties broken by (layer, index).
 /// `score(layer, index)` returns `None` for ineligible weights (already pruned, or filtered out by
 /// the criterion). Returns fewer than `k` when fewer are eligible. Scores are compared as
-/// [`Score`]s: `-0.0 == 0.0`, and NaN scores sort last.
+/// [`Score`]s: `-0.0 == 0.0`, and NaN scores sort last. Linear time (radix select, then a radix
+/// sort of the selected only): the same result as [`select_lowest_by`] with [`Score`] keys.
 pub fn select_lowest(
     masks: &Masks,
     k: usize,
     score: impl Fn(usize, usize) -> Option<f32>,
 ) -> Vec<WeightRef> {
-    select_lowest_by(masks, k, |l, i| score(l, i).map(Score))
+    radix::select_lowest(masks, k, score)
 }
 
 /// Mark the selected weights as pruned.

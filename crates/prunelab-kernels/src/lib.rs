@@ -1,0 +1,89 @@
+//! Hand-written WGSL kernels from `shaders/`, for where burn's kernels cost a pass per operation
+//! and one fused pass does the same work:
+//! - [`sgd_masked`]: the masked SGD-momentum update (PyTorch semantics) in one pass instead of
+//!   five element-wise kernels;
+//! - [`count_dead`] / [`relu_count`]: dead-unit counting per channel (AP paper's DNR,
+//!   activation-density paper's AE) on u32 atomics, instead of compare → cast → reduce.
+//!
+//! Each kernel has a plain-Rust twin in [`twin`] that the tests compare it with. The launchers
+//! run the kernels on burn tensors that live on the wgpu runtime (natively and in the browser,
+//! the same WGSL), and the twins themselves on flex (CPU) tensors' memory; elsewhere they return
+//! `None` and the caller uses burn's operations.
+//! [`set_enabled`] switches them off process-wide, for before/after benchmarks.
+
+pub mod bench;
+mod cpu;
+mod launch;
+pub mod twin;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use burn::prelude::*;
+
+pub use launch::{launches, relu_count};
+
+/// The WGSL source of the masked SGD update (`shaders/sgd_masked.wgsl`).
+pub const SGD_MASKED_WGSL: &str = include_str!("../../../shaders/sgd_masked.wgsl");
+/// The WGSL source of ReLU + dead counting (`shaders/relu_count.wgsl`).
+pub const RELU_COUNT_WGSL: &str = include_str!("../../../shaders/relu_count.wgsl");
+
+/// Invocations per workgroup in every kernel here (`@workgroup_size(256)`).
+pub const WORKGROUP: u32 = 256;
+
+/// The masked SGD update (θ', v) of flat tensors of one length: `shaders/sgd_masked.wgsl` on
+/// wgpu, its twin on flex. `None` when the kernels are off or a tensor is on neither (or not a
+/// contiguous f32 tensor): the caller then uses burn's operations.
+pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<1>>, mask: Option<&Tensor<1>>, p: SgdParams) -> Option<(Tensor<1>, Tensor<1>)> {
+    launch::sgd_masked(theta, grad, velocity, mask, p).or_else(|| cpu::sgd_masked(theta, grad, velocity, mask, p))
+}
+
+/// Elements equal to 0 per channel `dim` of `x`, summed over every other dimension (`[channels]`,
+/// Int): `count_zeros` of `shaders/relu_count.wgsl` on wgpu, its twin on flex. `None` as for
+/// [`sgd_masked`].
+pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1, Int>> {
+    launch::count_dead(x, dim).or_else(|| cpu::count_dead(x, dim))
+}
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Use the kernels where they apply (the default), or burn's operations everywhere.
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// Whether the kernels are in use (see [`set_enabled`]).
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Workgroup counts (x, y) covering `n` invocations at [`WORKGROUP`] each: x ≤ 65535 (WebGPU's
+/// per-dimension limit), y as many rows as needed; the kernels index `x + y·groups.x`.
+pub fn groups(n: usize) -> (u32, u32) {
+    let total = n.div_ceil(WORKGROUP as usize).max(1);
+    let x = total.min(65_535);
+    (x as u32, total.div_ceil(x) as u32)
+}
+
+/// SGD hyper-parameters of one update (PyTorch's: dampening 0, no Nesterov).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SgdParams {
+    pub lr: f32,
+    pub momentum: f32,
+    pub weight_decay: f32,
+}
+
+/// Names of the wgpu adapters this machine offers natively (name, backend, driver), for
+/// benchmark reports; empty when there is none.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn adapter_names() -> Vec<String> {
+    use burn_cubecl::cubecl::wgpu::wgpu;
+    let instance = wgpu::Instance::default();
+    let adapters = futures::executor::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    adapters
+        .iter()
+        .map(|a| {
+            let i = a.get_info();
+            format!("{} ({:?}, {} {})", i.name, i.backend, i.driver, i.driver_info).trim().to_string()
+        })
+        .collect()
+}
