@@ -16,5 +16,6 @@ export default defineConfig({
     },
   },
   server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // CORS: course pages on other origins load dist/prunelab-playground.js as a module script.
+  preview: { host: '127.0.0.1', cors: true },
 });

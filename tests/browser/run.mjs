@@ -59,10 +59,18 @@ function serveDist() {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
       return;
     }
+    // Precompressed copies (web/scripts/compress.mjs), as a static host serves them.
+    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    const encoding = ['br', 'gzip'].find((e) => accepts.includes(e) && existsSync(`${file}.${e === 'br' ? 'br' : 'gz'}`));
+    if (encoding) file = `${file}.${encoding === 'br' ? 'br' : 'gz'}`;
     res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': type,
+      ...(encoding ? { 'content-encoding': encoding, vary: 'accept-encoding' } : {}),
       'content-length': statSync(file).size,
       'cache-control': 'no-store',
+      // the <prunelab-playground> module script is loaded by pages of other origins (case i)
+      'access-control-allow-origin': '*',
     });
     createReadStream(file).pipe(res);
   });
@@ -72,12 +80,14 @@ function serveDist() {
   });
 }
 
-/** A server on 127.0.0.1 (a free port, so its own origin) answering `routes[path]()` as HTML. */
+/** A server on 127.0.0.1 (a free port, so its own origin) answering `routes[path]()` (HTML, or bytes). */
 function serveHtml(routes) {
   const server = createServer((req, res) => {
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
     if (!route) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(route());
+    const body = route();
+    const type = typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'access-control-allow-origin': '*' }).end(body);
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);
@@ -157,7 +167,16 @@ const CASES = {
       }
       const rows = await page.locator('#cycle-rows tr').count();
       assert(rows === 2, `the results table has ${rows} rows, not 2`);
-      return `accuracy ${results.map((c) => (c.test_accuracy * 100).toFixed(1) + '%').join(' → ')}`;
+      // Figures for the report (not assertions): bytes over the wire before the data and time
+      // from navigation to the first training step.
+      const { bytes, first } = await page.evaluate(() => ({
+        bytes: performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+          .filter((e) => !e.name.includes('/data/'))
+          .reduce((n, e) => n + e.transferSize, 0),
+        first: Number(document.body.dataset.firstStepMs),
+      }));
+      return `accuracy ${results.map((c) => (c.test_accuracy * 100).toFixed(1) + '%').join(' → ')}; ` +
+        `page transferred ${(bytes / 1e6).toFixed(2)} MB (MNIST not counted), first training step ${(first / 1000).toFixed(1)} s after navigation`;
     },
   },
   b: {
@@ -342,7 +361,7 @@ const CASES = {
     async check(page, base) {
       let host;
       const foreign = await serveHtml({
-        '/foreign.html': () => '<!doctype html><script>parent.frames[0].postMessage({ prunelab: "start" }, "*"); document.title = "sent";</script>',
+        '/foreign.html': () => '<!doctype html><script>for (let i = 0; i < parent.frames.length; i++) parent.frames[i].postMessage({ prunelab: "start" }, "*");</script>',
       });
       host = await serveHtml({
         '/host.html': () => `<!doctype html><html><head><meta charset="utf-8"><title>course page</title>
@@ -363,6 +382,7 @@ const CASES = {
         assert(frame, 'the playground frame is missing');
         assert(!(await frame.locator('#ctl-method').isVisible()), 'hide=method did not hide the control in the embed');
         await page.evaluate((src) => (document.getElementById('foreign').src = src), `${origin(foreign)}/foreign.html`);
+        await page.waitForFunction(() => document.getElementById('foreign').contentWindow !== null, null, { timeout: QUICK_TIMEOUT_MS });
         await frame.waitForFunction(() => document.body.dataset.ignoredMessages === '1', null, { timeout: QUICK_TIMEOUT_MS });
         assert((await frame.evaluate(() => document.body.dataset.status)) === 'idle', 'the foreign message started a run');
         await page.evaluate(() => document.querySelector('prunelab-playground').setAttribute('p', '30'));
@@ -378,6 +398,51 @@ const CASES = {
         host?.close();
         foreign.close();
       }
+    },
+  },
+  j: {
+    name: 'CIFAR-10: the CLI web export fetched in chunks from a cifar= URL, and dropped .bin files (CPU)',
+    async check(page, base) {
+      const bin = cliBinary();
+      const dir = mkdtempSync(join(tmpdir(), 'prunelab-cifar-'));
+      mkdirSync(join(dir, 'cifar10'));
+      const records = (n, salt) => {
+        const out = Buffer.alloc(n * 3073);
+        for (let i = 0; i < n; i += 1) {
+          out[i * 3073] = i % 10;
+          for (let p = 0; p < 3072; p += 1) out[i * 3073 + 1 + p] = ((p >> 5) % 10 === i % 10 ? 220 : 20) + ((p * 7 + i + salt) % 30);
+        }
+        return out;
+      };
+      for (let f = 1; f <= 5; f += 1) writeFileSync(join(dir, 'cifar10', `data_batch_${f}.bin`), records(40, f));
+      writeFileSync(join(dir, 'cifar10', 'test_batch.bin'), records(30, 9));
+      const web = join(dir, 'web');
+      const exp = spawnSync(bin, ['data', 'web-export', 'cifar10', '--data', dir, '--out', web, '--chunk', '64'], { encoding: 'utf8' });
+      assert(exp.status === 0, `web-export failed: ${exp.stderr}`);
+      const files = serveHtml(Object.fromEntries(['manifest.json', 'train-00.bin', 'train-01.bin', 'train-02.bin', 'train-03.bin', 'test-00.bin']
+        .map((f) => [`/${f}`, () => readFileSync(join(web, f))])));
+      const server = await files;
+      try {
+        const hash = `model=lenet300&data=cifar10&ap=pro&p=20&q=2&cycles=1&epochs=1&seed=1&batch=50&backend=cpu&cifar=${encodeURIComponent(`${origin(server)}/manifest.json`)}&autorun=1`;
+        const status = await openAndWait(page, base, hash, RUN_TIMEOUT_MS);
+        assert(status === 'done', `URL run: ${status}: ${await errorText(page)}`);
+        const run = JSON.parse(await page.locator('#results').textContent());
+        assert(run.experiment.includes('data=cifar10') && run.cycles.length === 2, 'not a CIFAR-10 run');
+      } finally {
+        server.close();
+      }
+      await page.goto(`${base}/#model=lenet300&data=mnist&cycles=1&epochs=1&seed=1&batch=50&backend=cpu`);
+      await page.reload();
+      await waitStatus(page, ['idle'], QUICK_TIMEOUT_MS);
+      await page.locator('#drop-input').setInputFiles(join(dir, 'cifar10', 'data_batch_1.bin'));
+      await page.waitForFunction(() => document.getElementById('drop').dataset.loaded === 'true', null, { timeout: QUICK_TIMEOUT_MS });
+      assert((await page.locator('#ctl-data').inputValue()) === 'cifar10', 'dropping CIFAR files did not switch data to cifar10');
+      await page.locator('#run').click();
+      const status = await waitStatus(page, ['done', 'error']);
+      assert(status === 'done', `dropped-file run: ${status}: ${await errorText(page)}`);
+      const line = await page.locator('#results').textContent();
+      assert(JSON.parse(line).experiment.includes('data=cifar10'), 'the dropped-file run is not CIFAR-10');
+      return 'web export (4 + 1 chunks) and a dropped data_batch_1.bin (34 train / 6 test) both trained';
     },
   },
 };

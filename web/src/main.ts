@@ -4,7 +4,8 @@
 // WebGPU — or on the CPU when WebGPU is missing or lost — feeding the live views.
 //
 // For tests and scripts: body[data-status] is loading | idle | running | paused | done |
-// stopped | error; body[data-backend] is webgpu | cpu; body[data-steps] counts training steps; window.prunelab holds the engine's API;
+// stopped | error; body[data-backend] is webgpu | cpu; body[data-steps] counts training steps;
+// body[data-first-step-ms] is the time from navigation to the first training step; window.prunelab holds the engine's API;
 // #results holds the last finished run's results.json; #error shows a failure.
 //
 // Why no Web Worker: the engine already yields to the page before every training step (the
@@ -214,6 +215,7 @@ function yieldToPage(): Promise<void> {
 /** The engine's hook before every training step: wait while paused, `false` stops the run. */
 function pauseHook(): Promise<boolean> | undefined {
   steps += 1;
+  if (steps === 1) document.body.dataset.firstStepMs = performance.now().toFixed(0);
   if (steps % 8 === 0) document.body.dataset.steps = String(steps);
   if (stopRequested) return Promise.resolve(false);
   if (paused) return new Promise((resolve) => waiting.push(resolve));
