@@ -363,6 +363,7 @@ async function runAll(keep: boolean): Promise<void> {
     for (const v of views) v.clear();
   }
   ui.results.textContent = '';
+  ui.views.hidden = false;
   setStatus('running');
   const started = performance.now();
   try {

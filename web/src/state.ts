@@ -217,7 +217,7 @@ export function flagsToHash(flags: Flags, withAutorun: boolean): string {
   if (withAutorun && flags.autorun) parts.push('autorun=1');
   if (flags.hide.length) parts.push(`hide=${flags.hide.map(encodeURIComponent).join(',')}`);
   if (flags.lesson) parts.push(`lesson=${encodeURIComponent(flags.lesson)}`);
-  if (flags.compare) parts.push(`compare=${flags.compare.split('&').map((kv) => encodeURIComponent(kv.replace('=', ':'))).join(',')}`);
+  if (flags.compare) parts.push(`compare=${flags.compare.split('&').map((kv) => encodeURIComponent(kv.replace('=', ':')).replace(/%3A/gi, ':')).join(',')}`);
   if (flags.origins.length) parts.push(`origins=${flags.origins.map(encodeURIComponent).join(',')}`);
   if (flags.backend) parts.push(`backend=${flags.backend}`);
   if (flags.cifar) parts.push(`cifar=${encodeURIComponent(flags.cifar)}`);

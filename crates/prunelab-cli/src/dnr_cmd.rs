@@ -28,7 +28,7 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Resu
     let report = guarded("use --backend flex on machines without a GPU", || {
         let device = native_device(backend)?;
         let mut net = NetState::new(&exp, InputShape(shape), classes, &device);
-        net.load_checkpoint(&ck)?;
+        net.load_checkpoint(&ck, model)?;
         let eval = futures::executor::block_on(evaluate(&net, &data, 256))?;
         Ok(eval.dnr)
     })?;

@@ -155,17 +155,17 @@ impl NetState {
     }
 
     /// Load a cycle checkpoint's θ* and `<param>_mask` (all alive where a mask is absent), checking
-    /// names and shapes: what `prunelab dnr` and the page's dead-unit maps evaluate.
-    pub fn load_checkpoint(&mut self, ck: &Checkpoint) -> Result<(), EngineError> {
+    /// names and shapes against `model` (named in the errors): what `prunelab dnr` and the page's
+    /// dead-unit maps evaluate.
+    pub fn load_checkpoint(&mut self, ck: &Checkpoint, model: &str) -> Result<(), EngineError> {
         let mut values = Vec::new();
         let mut masks = Vec::new();
-        let model = ck.metadata.get("model").map_or("this model", String::as_str);
         for info in &self.infos {
             let (shape, v) = ck
                 .f32(&info.name)
                 .ok_or_else(|| EngineError::Checkpoint(format!("no tensor `{}`: is it a {model} checkpoint?", info.name)))?;
             if shape != info.shape {
-                return Err(EngineError::Checkpoint(format!("`{}` has shape {shape:?} in the checkpoint, {:?} in the model", info.name, info.shape)));
+                return Err(EngineError::Checkpoint(format!("`{}` has shape {shape:?} in the checkpoint, {:?} in {model}", info.name, info.shape)));
             }
             values.push(v);
             if info.role == Role::Kernel {

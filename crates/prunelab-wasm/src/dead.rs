@@ -30,7 +30,7 @@ pub async fn maps(exp: &Experiment, bytes: &[u8], shape: [usize; 3], classes: us
         return Err(EngineError::Stopped(format!("the image has {} bytes; the model takes {shape:?} = {want}", image.len())));
     }
     let mut net = NetState::new(exp, InputShape(shape), classes, device);
-    net.load_checkpoint(&Checkpoint::from_bytes(bytes)?)?;
+    net.load_checkpoint(&Checkpoint::from_bytes(bytes)?, exp.model.name())?;
     let data = Images::memory(Dataset { images: image, labels: vec![0], shape, classes });
     let eval = evaluate(&net, &data, 1).await?;
     let layers = net.layers();

@@ -16,7 +16,7 @@ export function epochsView(): View {
         body,
         {
           scales: { x: { time: false }, acc: { range: [0, 100] } },
-          axes: [{ label: 'epoch' }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'train accuracy (%)', grid: { show: false } }],
+          axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'train accuracy (%)', grid: { show: false } }],
           series: [{ label: 'epoch' }, { label: 'loss', stroke: COLOURS[0], width: 2 }, { label: 'train acc (%)', scale: 'acc', stroke: COLOURS[2], width: 2 }],
         },
         data,
