@@ -445,6 +445,20 @@ const CASES = {
       return 'web export (4 + 1 chunks) and a dropped data_batch_1.bin (34 train / 6 test) both trained';
     },
   },
+  k: {
+    name: 'Stop ends a running run: status stopped, no error, Run enabled again',
+    hash: 'model=lenet300&cycles=2&epochs=1&seed=1&train_size=2048&test_size=128&batch=32&autorun=1',
+    async check(page, base) {
+      await page.goto(`${base}/#${this.hash}`);
+      await page.waitForFunction(() => Number(document.body.dataset.steps ?? 0) >= 8, null, { timeout: RUN_TIMEOUT_MS });
+      await page.locator('#stop').click();
+      const status = await waitStatus(page, ['stopped', 'done', 'error'], QUICK_TIMEOUT_MS);
+      assert(status === 'stopped', `status ${status}: ${await errorText(page)}`);
+      assert((await errorText(page)) === '', 'stopping showed an error');
+      assert(await page.locator('#run').isEnabled(), 'Run is not enabled after Stop');
+      return `stopped after ${await page.evaluate(() => document.body.dataset.steps)} steps`;
+    },
+  },
 };
 
 async function main() {

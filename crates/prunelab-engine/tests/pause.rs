@@ -1,8 +1,10 @@
 //! The cooperative hook the page pauses and stops runs through ([`Observer::between_steps`]), and
 //! the AP step's own weights in [`Event::Cycle`] (the page's three-colour mask view).
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use burn::prelude::*;
@@ -36,15 +38,17 @@ fn source() -> Source {
     Source::from(Split { train: bands(160, 1), test: bands(60, 2) })
 }
 
-/// Pending `left` times (as a paused page is), then ready.
+/// Pending `left` times (as a paused page is), then ready; counts its polls.
 struct Paused {
     left: u32,
+    polls: Rc<Cell<u32>>,
 }
 
 impl Future for Paused {
     type Output = Result<(), EngineError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.polls.set(self.polls.get() + 1);
         if self.left == 0 {
             return Poll::Ready(Ok(()));
         }
@@ -59,7 +63,7 @@ impl Future for Paused {
 #[derive(Default)]
 struct Driver {
     steps: u32,
-    pending: u32,
+    polls: Rc<Cell<u32>>,
     stop_after: Option<u32>,
     ap_checked: usize,
 }
@@ -84,13 +88,13 @@ impl Observer for Driver {
 
     fn between_steps(&mut self) -> impl Future<Output = Result<(), EngineError>> {
         self.steps += 1;
-        self.pending += 3;
         let stop = self.stop_after.is_some_and(|n| self.steps > n);
+        let polls = self.polls.clone();
         async move {
             if stop {
                 return Err(EngineError::Stopped("stopped by the user".into()));
             }
-            Paused { left: 3 }.await
+            Paused { left: 3, polls }.await
         }
     }
 }
@@ -112,7 +116,7 @@ fn a_paused_run_waits_at_every_step_and_ends_as_an_unpaused_one() {
     let paused = go(&mut driver).expect("paused run");
     // 160 images / 32 = 5 steps per epoch, 3 trainings.
     assert_eq!(driver.steps, 15);
-    assert_eq!(driver.pending, 45);
+    assert_eq!(driver.polls.get(), 15 * 4, "every pause was awaited to its end");
     assert_eq!(serde_json::to_string(&paused).ok(), serde_json::to_string(&plain).ok());
     assert!(driver.ap_checked > 0, "AP-Pro pruned nothing");
 }
