@@ -15,6 +15,20 @@ mod masks;
 #[cfg(target_arch = "wasm32")]
 mod run;
 
+/// Run the static constructors (the `inventory` registrations of burn's cubecl) once, when the
+/// module is instantiated. A module that never calls `__wasm_call_ctors` itself is linked by
+/// wasm-ld "command-style": every export then re-runs them first, which made each call from the
+/// page (events, the pause hook) slower than the last.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen(start)]
+fn start() {
+    unsafe extern "C" {
+        fn __wasm_call_ctors();
+    }
+    // SAFETY: wasm-ld's synthetic constructor runner; called once, before any other export.
+    unsafe { __wasm_call_ctors() }
+}
+
 /// Page flags that live in the hash but are not part of the experiment.
 pub const PAGE_FLAGS: &[&str] = &["autorun", "hide", "lesson", "compare", "origins", "backend", "cifar"];
 
