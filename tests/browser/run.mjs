@@ -8,11 +8,14 @@
 // /usr/bin/chromium (or $PRUNELAB_CHROMIUM), and for case (a) a WebGPU adapter (Mesa's Vulkan
 // drivers give a software one). Serves web/dist itself on 127.0.0.1 with a free port.
 // Prints one line per case and a final `N passed, N failed`; exits non-zero on any failure.
-// Screenshots go to tests/out/.
+// Screenshots go to tests/out/. Cases h (export) run the CLI: $PRUNELAB_BIN, else
+// target/{debug,release}/prunelab under $CARGO_TARGET_DIR or the repository.
 
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,10 +71,18 @@ function serveDist() {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
       return;
     }
+    // Precompressed copies (web/scripts/compress.mjs), as a static host serves them.
+    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    const encoding = ['br', 'gzip'].find((e) => accepts.includes(e) && existsSync(`${file}.${e === 'br' ? 'br' : 'gz'}`));
+    if (encoding) file = `${file}.${encoding === 'br' ? 'br' : 'gz'}`;
     res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': type,
+      ...(encoding ? { 'content-encoding': encoding, vary: 'accept-encoding' } : {}),
       'content-length': statSync(file).size,
       'cache-control': 'no-store',
+      // the <prunelab-playground> module script is loaded by pages of other origins (case i)
+      'access-control-allow-origin': '*',
     });
     createReadStream(file).pipe(res);
   });
@@ -80,6 +91,41 @@ function serveDist() {
     server.listen(0, '127.0.0.1', () => ok(server));
   });
 }
+
+/** A server on 127.0.0.1 (a free port, so its own origin) answering `routes[path]()` (HTML, or bytes). */
+function serveHtml(routes) {
+  const server = createServer((req, res) => {
+    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
+    if (!route) return res.writeHead(404).end();
+    const body = route();
+    const type = typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'access-control-allow-origin': '*' }).end(body);
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok(server));
+  });
+}
+
+const origin = (server) => `http://127.0.0.1:${server.address().port}`;
+
+/** The prunelab CLI binary, for the export case. */
+function cliBinary() {
+  const targets = [process.env.CARGO_TARGET_DIR, join(ROOT, 'target')].filter(Boolean);
+  const found = [process.env.PRUNELAB_BIN, ...targets.flatMap((t) => [join(t, 'debug', 'prunelab'), join(t, 'release', 'prunelab')])]
+    .filter(Boolean)
+    .find((p) => existsSync(p));
+  assert(found, 'no prunelab binary: build it (cargo build -p prunelab-cli) or set PRUNELAB_BIN');
+  return found;
+}
+
+/** Wait until body[data-status] is one of `states`. */
+async function waitStatus(page, states, timeout = RUN_TIMEOUT_MS) {
+  await page.waitForFunction((s) => s.includes(document.body.dataset.status ?? ''), states, { timeout, polling: 100 });
+  return page.evaluate(() => document.body.dataset.status);
+}
+
+const TINY = 'train_size=256&test_size=128&batch=64';
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
@@ -133,7 +179,16 @@ const CASES = {
       }
       const rows = await page.locator('#cycle-rows tr').count();
       assert(rows === 2, `the results table has ${rows} rows, not 2`);
-      return `accuracy ${results.map((c) => (c.test_accuracy * 100).toFixed(1) + '%').join(' → ')}`;
+      // Figures for the report (not assertions): bytes over the wire before the data and time
+      // from navigation to the first training step.
+      const { bytes, first } = await page.evaluate(() => ({
+        bytes: performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+          .filter((e) => !e.name.includes('/data/'))
+          .reduce((n, e) => n + e.transferSize, 0),
+        first: Number(document.body.dataset.firstStepMs),
+      }));
+      return `accuracy ${results.map((c) => (c.test_accuracy * 100).toFixed(1) + '%').join(' → ')}; ` +
+        `page transferred ${(bytes / 1e6).toFixed(2)} MB (MNIST not counted), first training step ${(first / 1000).toFixed(1)} s after navigation`;
     },
   },
   b: {
@@ -181,8 +236,8 @@ const CASES = {
     },
   },
   c: {
-    name: 'without navigator.gpu shows the WebGPU notice',
-    hash: 'model=lenet300&data=mnist&method=gm&ap=pro&p=20&q=2&cycles=1&epochs=1&seed=1&autorun=1',
+    name: 'WebGPU disabled: a visible notice, and the run goes on on the CPU (flex)',
+    hash: `model=lenet300&data=mnist&method=gm&ap=pro&p=20&q=2&cycles=1&epochs=1&seed=1&${TINY}&autorun=1`,
     async init(page) {
       await page.addInitScript(() => {
         delete Navigator.prototype.gpu;
@@ -190,12 +245,241 @@ const CASES = {
       });
     },
     async check(page, base) {
-      const status = await openAndWait(page, base, this.hash, QUICK_TIMEOUT_MS);
+      const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
       assert(await page.evaluate(() => !('gpu' in navigator)), 'navigator.gpu is still there');
-      const msg = await errorText(page);
-      assert(status === 'error', `status is ${status}, not error`);
-      assert(msg.includes('WebGPU is not available'), `no visible WebGPU notice: "${msg}"`);
-      return 'notice shown';
+      assert(status === 'done', `status is ${status}, not done: ${await errorText(page)}`);
+      const notice = page.locator('#backend-notice');
+      assert(await notice.isVisible(), 'no visible fallback notice');
+      const text = await notice.innerText();
+      assert(text.includes('WebGPU is not available') && text.includes('CPU'), `notice: "${text}"`);
+      assert((await page.evaluate(() => document.body.dataset.backend)) === 'cpu', 'backend is not cpu');
+      const run = JSON.parse(await page.locator('#results').textContent());
+      assert(run.cycles.length === 2 && run.cycles[1].remaining < 0.81, 'the CPU run did not prune');
+      return `CPU run: accuracy ${run.cycles.map((c) => (c.test_accuracy * 100).toFixed(1) + '%').join(' → ')}`;
+    },
+  },
+  e: {
+    name: 'controls write the URL; a URL (junk included), back and forward restore the controls; 375 px wide',
+    async check(page, base) {
+      await page.goto(`${base}/#model=lenet300&p=20&q=2&seed=1&hide=method,seed`);
+      await waitStatus(page, ['idle'], QUICK_TIMEOUT_MS);
+      assert(!(await page.locator('#ctl-method').isVisible()), 'hide=method left the method control visible');
+      assert(!(await page.locator('#ctl-seed').isVisible()), 'hide=seed left the seed control visible');
+      await page.locator('#ctl-p').fill('30');
+      await page.locator('#ctl-p').press('Tab');
+      await page.locator('#ctl-ap').selectOption('lite');
+      await page.locator('#ctl-q-unset').check();
+      const hash = await page.evaluate(() => location.hash);
+      for (const part of ['p=30', 'ap=lite', 'q=auto', 'hide=method,seed']) assert(hash.includes(part), `URL ${hash} lacks ${part}`);
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelector('#ctl-q-unset').checked === false);
+      assert((await page.locator('#ctl-ap').inputValue()) === 'lite', 'back: ap is not lite');
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelector('#ctl-ap').value === 'pro');
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelector('#ctl-p').value === '20');
+      await page.goForward();
+      await page.waitForFunction(() => document.querySelector('#ctl-p').value === '30');
+      await page.evaluate(() => (location.hash = '#model=cnn&p=abc&zzz=1&epochs=4&ap=none&q=auto'));
+      await page.waitForFunction(() => document.querySelector('#ctl-model').value === 'cnn');
+      assert((await page.locator('#ctl-epochs').inputValue()) === '4', 'epochs control is not 4');
+      assert((await page.locator('#ctl-p').inputValue()) === '20', 'p=abc did not fall back to 20');
+      const notes = await page.locator('#notices li').allInnerTexts();
+      assert(notes.length === 2 && notes[0].includes('abc') && notes[1].includes('zzz'), `notices: ${JSON.stringify(notes)}`);
+      assert(await page.locator('#notices').isVisible(), 'notices are not visible');
+      await page.setViewportSize({ width: 375, height: 800 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(overflow <= 375, `the page is ${overflow} px wide at 375 px`);
+      await page.locator('#ctl-model').focus();
+      await page.keyboard.press('Tab');
+      const next = await page.evaluate(() => document.activeElement?.id);
+      assert(next === 'ctl-data', `Tab from the model control went to ${next}`);
+      return `URL ${hash}; 2 notices; ${overflow} px at 375`;
+    },
+  },
+  f: {
+    name: 'a tiny lesson (GM vs AP-Pro) runs to the end: two overlaid runs, masks, dead-unit map',
+    hash: `model=lenet300&data=mnist&method=gm&ap=pro&p=50&q=5&cycles=1&epochs=1&seed=1&${TINY}&lesson=gm-vs-ap-pro&compare=ap:none&autorun=1`,
+    async check(page, base) {
+      const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
+      assert(status === 'done', `status is ${status}: ${await errorText(page)}`);
+      assert(await page.locator('#lesson').isVisible(), 'the lesson panel is not shown');
+      const title = await page.locator('#lesson h2').innerText();
+      assert(title.includes('AP-Pro'), `lesson title: ${title}`);
+      const rows = await page.locator('#cycle-rows tr').count();
+      assert(rows === 4, `${rows} result rows, not 4 (2 runs × 2 cycles)`);
+      const legend = await page.locator('#view-lambda .u-legend').innerText();
+      assert(legend.includes('GM + AP-Pro') && /GM \(seed/.test(legend), `λ chart legend: ${legend}`);
+      const masks = await page.locator('#view-masks .mask-layer').count();
+      assert(masks === 3, `${masks} mask layers, not 3`);
+      const heat = await page.locator('#view-density tbody tr').count();
+      assert(heat === 2, `${heat} heat-map rows, not 2 (LeNet's ReLU layers)`);
+      await page.locator('#dead-index').fill('3');
+      await page.locator('#view-dead button').click();
+      await page.waitForSelector('#view-dead .dead-layer', { timeout: QUICK_TIMEOUT_MS });
+      const layers = await page.locator('#view-dead .dead-layer').count();
+      assert(layers === 2, `${layers} dead-unit layers, not 2`);
+      const cells = await page.locator('#view-dead .dead-cells span').count();
+      assert(cells === 400, `${cells} dead-unit cells, not 300 + 100`);
+      return `${rows} rows, λ legend ok, ${masks} masks, dead map ${cells} units`;
+    },
+  },
+  g: {
+    name: 'pause holds the training steps, resume finishes the run',
+    hash: 'model=lenet300&cycles=1&epochs=1&seed=1&train_size=2048&test_size=128&batch=32&autorun=1',
+    async check(page, base) {
+      await page.goto(`${base}/#${this.hash}`);
+      await page.waitForFunction(() => Number(document.body.dataset.steps ?? 0) >= 8, null, { timeout: RUN_TIMEOUT_MS });
+      await page.locator('#pause').click();
+      assert((await waitStatus(page, ['paused', 'done', 'error'], QUICK_TIMEOUT_MS)) === 'paused', 'not paused');
+      await page.waitForTimeout(300);
+      const held = await page.evaluate(() => document.body.dataset.steps);
+      await page.waitForTimeout(2000);
+      const later = await page.evaluate(() => document.body.dataset.steps);
+      assert(held === later, `steps went on while paused: ${held} → ${later}`);
+      assert((await page.locator('#pause').getAttribute('aria-pressed')) === 'true', 'Pause is not pressed');
+      await page.screenshot({ path: join(OUT, 'browser-g-paused.png'), fullPage: true });
+      await page.locator('#pause').click();
+      const status = await waitStatus(page, ['done', 'error', 'stopped']);
+      assert(status === 'done', `after resume: ${status}: ${await errorText(page)}`);
+      const run = JSON.parse(await page.locator('#results').textContent());
+      assert(run.cycles.length === 2, 'the resumed run did not finish both trainings');
+      return `held at ${held} steps for 2 s, then done`;
+    },
+  },
+  h: {
+    name: 'exports: results JSON re-imported by `prunelab report`, CSV, safetensors read by `prunelab dnr`',
+    hash: `model=lenet300&cycles=1&epochs=1&seed=1&${TINY}&autorun=1`,
+    async check(page, base) {
+      const bin = cliBinary();
+      const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
+      assert(status === 'done', `status is ${status}: ${await errorText(page)}`);
+      const dir = mkdtempSync(join(tmpdir(), 'prunelab-export-'));
+      const save = async (button, path) => {
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+        mkdirSync(dirname(path), { recursive: true });
+        await dl.saveAs(path);
+        return dl.suggestedFilename();
+      };
+      const json = await save('#export-json', join(dir, 'runs', 'browser', 'results.json'));
+      assert(json === 'results.json', `JSON download named ${json}`);
+      const csvName = await save('#export-csv', join(dir, 'results.csv'));
+      const csv = readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n');
+      assert(csvName === 'results.csv' && csv.length === 3 && csv[0].startsWith('label,seed'), `CSV: ${csv[0]} (${csv.length} lines)`);
+      const model = await save('#export-model', join(dir, 'model.safetensors'));
+      const report = spawnSync(bin, ['report', join(dir, 'runs')], { encoding: 'utf8' });
+      assert(report.status === 0, `prunelab report failed: ${report.stderr}`);
+      const md = readFileSync(join(dir, 'runs', 'report.md'), 'utf8');
+      assert(md.includes('GM + AP-Pro'), 'report.md does not list the browser run');
+      const dnr = spawnSync(bin, ['dnr', '--model', 'lenet300', '--checkpoint', join(dir, 'model.safetensors'), '--images', join(DIST, 'data/mnist/t10k-images-idx3-ubyte'), '--backend', 'flex'], { encoding: 'utf8' });
+      assert(dnr.status === 0, `prunelab dnr failed: ${dnr.stderr}`);
+      const parsed = JSON.parse(dnr.stdout);
+      assert(Array.isArray(parsed.per_layer) && parsed.per_layer.length === 2, `dnr output: ${dnr.stdout.slice(0, 200)}`);
+      writeFileSync(join(OUT, 'browser-h-report.md'), md);
+      return `report.md (${md.length} bytes), ${model} → dnr static ${parsed.static.toFixed(4)}`;
+    },
+  },
+  i: {
+    name: 'embedded <prunelab-playground> driven by postMessage; a foreign origin is ignored',
+    async check(page, base) {
+      let host;
+      const foreign = await serveHtml({
+        '/foreign.html': () => '<!doctype html><script>for (let i = 0; i < parent.frames.length; i++) parent.frames[i].postMessage({ prunelab: "start" }, "*");</script>',
+      });
+      host = await serveHtml({
+        '/host.html': () => `<!doctype html><html><head><meta charset="utf-8"><title>course page</title>
+<script type="module" src="${base}/prunelab-playground.js"></script></head>
+<body><h1>A course page</h1>
+<prunelab-playground src="${base}/" model="lenet300" cycles="1" epochs="1" seed="1" train_size="256" test_size="128" batch="64" hide="method" height="700px"></prunelab-playground>
+<iframe id="foreign" title="foreign" style="width:200px;height:40px"></iframe>
+<script>
+  window.events = [];
+  const pg = document.querySelector('prunelab-playground');
+  for (const k of ['ready', 'state', 'status', 'done']) pg.addEventListener('prunelab-' + k, (e) => window.events.push(e.detail));
+</script></body></html>`,
+      });
+      try {
+        await page.goto(`${origin(host)}/host.html`);
+        await page.waitForFunction(() => window.events.some((e) => e.prunelab === 'ready'), null, { timeout: QUICK_TIMEOUT_MS });
+        const frame = page.frames().find((f) => f.url().startsWith(base));
+        assert(frame, 'the playground frame is missing');
+        assert(!(await frame.locator('#ctl-method').isVisible()), 'hide=method did not hide the control in the embed');
+        await page.evaluate((src) => (document.getElementById('foreign').src = src), `${origin(foreign)}/foreign.html`);
+        await page.waitForFunction(() => document.getElementById('foreign').contentWindow !== null, null, { timeout: QUICK_TIMEOUT_MS });
+        await frame.waitForFunction(() => document.body.dataset.ignoredMessages === '1', null, { timeout: QUICK_TIMEOUT_MS });
+        assert((await frame.evaluate(() => document.body.dataset.status)) === 'idle', 'the foreign message started a run');
+        await page.evaluate(() => document.querySelector('prunelab-playground').setAttribute('p', '30'));
+        await frame.waitForFunction(() => document.querySelector('#ctl-p').value === '30', null, { timeout: QUICK_TIMEOUT_MS });
+        await page.waitForFunction(() => window.events.some((e) => e.prunelab === 'state' && e.hash.includes('p=30')), null, { timeout: QUICK_TIMEOUT_MS });
+        await page.evaluate(() => document.querySelector('prunelab-playground').start());
+        await page.waitForFunction(() => window.events.some((e) => e.prunelab === 'done'), null, { timeout: RUN_TIMEOUT_MS, polling: 250 });
+        const results = await page.evaluate(() => document.querySelector('prunelab-playground').getResults());
+        assert(Array.isArray(results) && results.length === 1 && results[0].cycles.length === 2, `getResults: ${JSON.stringify(results).slice(0, 200)}`);
+        assert(Math.abs(results[0].cycles[1].remaining - 0.7) < 0.01, 'the run did not use p=30 from the attribute');
+        return `1 foreign message ignored; run driven by postMessage; λ ${results[0].cycles[1].remaining.toFixed(3)}`;
+      } finally {
+        host?.close();
+        foreign.close();
+      }
+    },
+  },
+  j: {
+    name: 'CIFAR-10: the CLI web export fetched in chunks from a cifar= URL, and dropped .bin files (CPU)',
+    async check(page, base) {
+      const bin = cliBinary();
+      const dir = mkdtempSync(join(tmpdir(), 'prunelab-cifar-'));
+      mkdirSync(join(dir, 'cifar10'));
+      const records = (n, salt) => {
+        const out = Buffer.alloc(n * 3073);
+        for (let i = 0; i < n; i += 1) {
+          out[i * 3073] = i % 10;
+          for (let p = 0; p < 3072; p += 1) out[i * 3073 + 1 + p] = ((p >> 5) % 10 === i % 10 ? 220 : 20) + ((p * 7 + i + salt) % 30);
+        }
+        return out;
+      };
+      for (let f = 1; f <= 5; f += 1) writeFileSync(join(dir, 'cifar10', `data_batch_${f}.bin`), records(40, f));
+      writeFileSync(join(dir, 'cifar10', 'test_batch.bin'), records(30, 9));
+      const web = join(dir, 'web');
+      const exp = spawnSync(bin, ['data', 'web-export', 'cifar10', '--data', dir, '--out', web, '--chunk', '64'], { encoding: 'utf8' });
+      assert(exp.status === 0, `web-export failed: ${exp.stderr}`);
+      const files = serveHtml(Object.fromEntries(['manifest.json', 'train-00.bin', 'train-01.bin', 'train-02.bin', 'train-03.bin', 'test-00.bin']
+        .map((f) => [`/${f}`, () => readFileSync(join(web, f))])));
+      const server = await files;
+      try {
+        const hash = `model=lenet300&data=cifar10&ap=pro&p=20&q=2&cycles=1&epochs=1&seed=1&batch=50&backend=cpu&cifar=${encodeURIComponent(`${origin(server)}/manifest.json`)}&autorun=1`;
+        const status = await openAndWait(page, base, hash, RUN_TIMEOUT_MS);
+        assert(status === 'done', `URL run: ${status}: ${await errorText(page)}`);
+        const run = JSON.parse(await page.locator('#results').textContent());
+        assert(run.experiment.includes('data=cifar10') && run.cycles.length === 2, 'not a CIFAR-10 run');
+      } finally {
+        server.close();
+      }
+      await page.goto(`${base}/#model=lenet300&data=mnist&cycles=1&epochs=1&seed=1&batch=50&backend=cpu`);
+      await page.reload();
+      await waitStatus(page, ['idle'], QUICK_TIMEOUT_MS);
+      await page.locator('#drop-input').setInputFiles(join(dir, 'cifar10', 'data_batch_1.bin'));
+      await page.waitForFunction(() => document.getElementById('drop').dataset.loaded === 'true', null, { timeout: QUICK_TIMEOUT_MS });
+      assert((await page.locator('#ctl-data').inputValue()) === 'cifar10', 'dropping CIFAR files did not switch data to cifar10');
+      await page.locator('#run').click();
+      const status = await waitStatus(page, ['done', 'error']);
+      assert(status === 'done', `dropped-file run: ${status}: ${await errorText(page)}`);
+      const line = await page.locator('#results').textContent();
+      assert(JSON.parse(line).experiment.includes('data=cifar10'), 'the dropped-file run is not CIFAR-10');
+      return 'web export (4 + 1 chunks) and a dropped data_batch_1.bin (34 train / 6 test) both trained';
+    },
+  },
+  k: {
+    name: 'Stop ends a running run: status stopped, no error, Run enabled again',
+    hash: 'model=lenet300&cycles=2&epochs=1&seed=1&train_size=2048&test_size=128&batch=32&autorun=1',
+    async check(page, base) {
+      await page.goto(`${base}/#${this.hash}`);
+      await page.waitForFunction(() => Number(document.body.dataset.steps ?? 0) >= 8, null, { timeout: RUN_TIMEOUT_MS });
+      await page.locator('#stop').click();
+      const status = await waitStatus(page, ['stopped', 'done', 'error'], QUICK_TIMEOUT_MS);
+      assert(status === 'stopped', `status ${status}: ${await errorText(page)}`);
+      assert((await errorText(page)) === '', 'stopping showed an error');
+      assert(await page.locator('#run').isEnabled(), 'Run is not enabled after Stop');
+      return `stopped after ${await page.evaluate(() => document.body.dataset.steps)} steps`;
     },
   },
 };

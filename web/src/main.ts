@@ -1,35 +1,63 @@
-// prunelab playground: the URL hash is the experiment (TensorFlow-Playground style).
-// The page parses it with the engine, shows the settings, and on Run (or `autorun=1`) trains and
-// prunes in the browser on WebGPU, showing progress and one table row per finished cycle.
+// prunelab playground: the URL hash is the experiment (TensorFlow-Playground style). The page
+// parses it with the engine, shows it in labelled controls (a change rewrites the hash: back and
+// forward restore the page), and on Run (or `autorun=1`) trains and prunes in the browser on
+// WebGPU — or on the CPU when WebGPU is missing or lost — feeding the live views.
 //
-// For tests and scripts: document.body.dataset.status is loading | idle | running | done | error;
-// window.prunelab holds the engine's API once it is loaded;
-// #results holds JSON.stringify(results) when done; #error shows the message on failure.
+// For tests and scripts: body[data-status] is loading | idle | running | paused | done |
+// stopped | error; body[data-backend] is webgpu | cpu; body[data-steps] counts training steps;
+// body[data-first-step-ms] is the time from navigation to the first training step; window.prunelab holds the engine's API;
+// #results holds the last finished run's results.json; #error shows a failure.
+//
+// Why no Web Worker: the engine already yields to the page before every training step (the
+// pause hook below posts a MessageChannel task, which browsers do not throttle in background
+// tabs, unlike timers), WebGPU work is asynchronous anyway, and the views need every event on
+// the main thread; a worker would add a second copy of the wasm and a message protocol for the
+// same result. The CPU fallback's steps are short on the small models it is meant for.
 
-import init, { benchTraining, parseState, runExperiment, stateToHash } from '../pkg/prunelab_wasm.js';
+import init, {
+  benchTraining,
+  deadMaps,
+  lastCheckpoint,
+  parseState,
+  resetDevice,
+  runExperiment,
+  stateToHash,
+  validateState,
+} from '../pkg/prunelab_wasm.js';
+import { buildControls, writeControls } from './controls';
+import { cifarFromFiles, loadCifar, loadMnist, testImage } from './data';
+import { listen } from './embed';
+import { download, resultsCsv, resultsJson } from './exports';
+import { LESSONS, PRESETS, findLesson, lessonHash } from './lessons';
 import {
-  MNIST_FILES,
-  SETTINGS,
   errorMessage,
-  formatSetting,
-  num,
+  flagsToHash,
   pct,
   splitPageFlags,
   type CycleEntry,
-  type MnistData,
+  type DeadMap,
+  type Flags,
+  type PageData,
   type Parsed,
   type Results,
   type RunEvent,
   type State,
 } from './state';
+import { deadView } from './views/dead';
+import { densityView } from './views/density';
+import { dnrView } from './views/dnr';
+import { epochsView } from './views/epochs';
+import { lambdaView } from './views/lambda';
+import { masksView } from './views/masks';
+import type { RunInfo, View } from './views/view';
 import './style.css';
 
-type Status = 'loading' | 'idle' | 'running' | 'done' | 'error';
+type Status = 'loading' | 'idle' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
+type Backend = 'webgpu' | 'cpu';
 
 const WEBGPU_MISSING =
-  'WebGPU is not available in this browser, and the playground trains on the GPU through it. ' +
-  'Use a recent Chrome or Edge (or a browser with WebGPU enabled) and open the page from ' +
-  'localhost or over HTTPS.';
+  'WebGPU is not available in this browser, so the playground trains on the CPU instead (slower: LeNet-300-100 and ' +
+  'the small CNN are practical). For the GPU, use a recent Chrome or Edge and open the page from localhost or over HTTPS.';
 
 // Minimal WebGPU typing (TypeScript's DOM lib does not declare navigator.gpu).
 type GpuNavigator = Navigator & { gpu?: { requestAdapter(): Promise<unknown | null> } };
@@ -42,28 +70,76 @@ function el<T extends HTMLElement = HTMLElement>(id: string): T {
 
 const ui = {
   notices: el<HTMLUListElement>('notices'),
-  settings: el<HTMLDListElement>('settings'),
+  backendNotice: el('backend-notice'),
+  controls: el('controls'),
+  basic: el('controls-basic'),
+  advanced: el('controls-advanced'),
+  presets: el<HTMLSelectElement>('preset'),
+  lessons: el<HTMLUListElement>('lesson-list'),
+  lesson: el('lesson'),
   permalink: el<HTMLAnchorElement>('permalink'),
   run: el<HTMLButtonElement>('run'),
+  add: el<HTMLButtonElement>('add-run'),
+  pause: el<HTMLButtonElement>('pause'),
+  stop: el<HTMLButtonElement>('stop'),
   error: el('error'),
   statusLine: el('status-line'),
-  epochs: el<HTMLTableSectionElement>('epoch-rows'),
+  progress: el<HTMLProgressElement>('load-progress'),
+  views: el('views'),
   cycles: el<HTMLTableSectionElement>('cycle-rows'),
   results: el<HTMLPreElement>('results'),
+  exportJson: el<HTMLButtonElement>('export-json'),
+  exportCsv: el<HTMLButtonElement>('export-csv'),
+  exportModel: el<HTMLButtonElement>('export-model'),
+  drop: el('drop'),
+  dropInput: el<HTMLInputElement>('drop-input'),
 };
 
-let running = false;
+let backend: Backend = 'webgpu';
+/** The WebGPU device failed once: the rest of this page's runs use the CPU. */
+let gpuLost = false;
 let engineReady = false;
-let mnist: Promise<MnistData> | null = null;
+let running = false;
+let paused = false;
+let stopRequested = false;
+let waiting: Array<(goOn: boolean) => void> = [];
+let lastYield = 0;
+/** Training steps started in this page (body[data-steps], every 8th: tests watch a pause). */
+let steps = 0;
+let runCounter = 0;
+let finished: Results[] = [];
+let loadedData: PageData | null = null;
+let droppedCifar: PageData | null = null;
+let current: { stateHash: string; flags: Flags; parsed: Parsed } | null = null;
+
+const views: View[] = [epochsView(), lambdaView(), dnrView(), densityView(), masksView()];
+const dead = deadView({
+  image: (i) => testImage(loadedData, i),
+  maps: async (pixels) => (await deadMaps(pixels)) as DeadMap[],
+});
+ui.views.append(...views.map((v) => v.element), dead.element);
 
 function setStatus(status: Status): void {
   document.body.dataset.status = status;
+  embed.post({ prunelab: 'status', status });
+  const busy = status === 'running' || status === 'paused';
+  ui.run.disabled = !engineReady || busy;
+  ui.add.disabled = !engineReady || busy;
+  ui.pause.disabled = !busy;
+  ui.stop.disabled = !busy;
+  ui.pause.textContent = status === 'paused' ? 'Resume' : 'Pause';
+  ui.pause.setAttribute('aria-pressed', String(status === 'paused'));
+  const has = finished.length > 0;
+  ui.exportJson.disabled = !has;
+  ui.exportCsv.disabled = !has;
+  ui.exportModel.disabled = busy || !has;
+  dead.enable(!busy && has);
+  if (current) writeControls(ui.controls, current.parsed.state, current.flags.hide, busy);
 }
 
 function showError(message: string): void {
   ui.error.textContent = message;
   ui.error.hidden = false;
-  setStatus('error');
 }
 
 function clearError(): void {
@@ -71,9 +147,166 @@ function clearError(): void {
   ui.error.hidden = true;
 }
 
-function row(cells: string[]): HTMLTableRowElement {
+function notices(list: string[]): void {
+  ui.notices.replaceChildren(
+    ...list.map((n) => {
+      const li = document.createElement('li');
+      li.textContent = n;
+      return li;
+    }),
+  );
+  ui.notices.hidden = list.length === 0;
+}
+
+/** The canonical hash of a state plus the page's flags. */
+function fullHash(state: State, flags: Flags, withAutorun: boolean): string {
+  const f = flagsToHash(flags, withAutorun);
+  return stateToHash(state) + (f ? `&${f}` : '');
+}
+
+/** Parse the location hash with the engine; show notices, controls, lesson and permalink. */
+function render(): { stateHash: string; flags: Flags; parsed: Parsed } {
+  const { stateHash, flags } = splitPageFlags(location.hash);
+  const parsed = parseState(stateHash) as Parsed;
+  const extra: string[] = [];
+  if (flags.lesson && !findLesson(flags.lesson)) extra.push(`ignored lesson=${flags.lesson}: no such lesson`);
+  notices([...parsed.notices, ...extra]);
+  current = { stateHash, flags, parsed };
+  writeControls(ui.controls, parsed.state, flags.hide, running);
+  ui.presets.closest<HTMLElement>('.control')!.hidden = flags.hide.includes('preset');
+  const lesson = findLesson(flags.lesson);
+  ui.lesson.hidden = !lesson;
+  if (lesson) {
+    ui.lesson.querySelector('h2')!.textContent = lesson.title;
+    ui.lesson.querySelector('p')!.textContent = lesson.text;
+  }
+  const link = `#${fullHash(parsed.state, flags, false)}`;
+  ui.permalink.href = link;
+  ui.permalink.textContent = link;
+  embed.post({ prunelab: 'state', hash: link.slice(1) });
+  return current;
+}
+
+/** Go to a new hash as a new history entry (back / forward come back here). */
+function navigate(hash: string): void {
+  if (`#${hash}` === location.hash) return;
+  history.pushState(null, '', `#${hash}`);
+  render();
+}
+
+/** A control changed: `key=value` on top of the current state, re-serialised by the engine. */
+function onControl(key: string, value: string): void {
+  if (!current) return;
+  const parsed = parseState(`${stateToHash(current.parsed.state)}&${encodeURIComponent(key)}=${encodeURIComponent(value)}`) as Parsed;
+  navigate(fullHash(parsed.state, current.flags, false));
+}
+
+// ---- running -------------------------------------------------------------------------------
+
+/** A macrotask boundary that background tabs do not throttle (unlike setTimeout). */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(null);
+  });
+}
+
+/** The engine's hook before every training step: wait while paused, `false` stops the run. */
+function pauseHook(): Promise<boolean> | undefined {
+  steps += 1;
+  if (steps === 1) document.body.dataset.firstStepMs = performance.now().toFixed(0);
+  if (steps % 8 === 0) document.body.dataset.steps = String(steps);
+  if (stopRequested) return Promise.resolve(false);
+  if (paused) return new Promise((resolve) => waiting.push(resolve));
+  const now = performance.now();
+  if (now - lastYield < 40) return undefined;
+  lastYield = now;
+  return yieldToPage().then(() => !stopRequested);
+}
+
+function release(goOn: boolean): void {
+  const list = waiting;
+  waiting = [];
+  for (const w of list) w(goOn);
+}
+
+function pause(): void {
+  if (!running || paused) return;
+  paused = true;
+  ui.statusLine.textContent = `${ui.statusLine.textContent ?? ''} — paused`;
+  setStatus('paused');
+}
+
+function resume(): void {
+  if (!running || !paused) return;
+  paused = false;
+  release(true);
+  setStatus('running');
+}
+
+function stop(): void {
+  if (!running) return;
+  stopRequested = true;
+  paused = false;
+  release(false);
+}
+
+async function chooseBackend(flags: Flags): Promise<Backend> {
+  const say = (text: string) => {
+    ui.backendNotice.textContent = text;
+    ui.backendNotice.hidden = false;
+  };
+  ui.backendNotice.hidden = true;
+  if (flags.backend === 'cpu') {
+    say('Training on the CPU (backend=cpu in the URL).');
+    return 'cpu';
+  }
+  const gpu = (navigator as GpuNavigator).gpu;
+  if (!gpu) {
+    say(WEBGPU_MISSING);
+    return 'cpu';
+  }
+  try {
+    if (!(await gpu.requestAdapter())) {
+      say(`${WEBGPU_MISSING} (No GPU adapter was found.)`);
+      return 'cpu';
+    }
+  } catch (e) {
+    say(`${WEBGPU_MISSING} (requestAdapter failed: ${errorMessage(e)})`);
+    return 'cpu';
+  }
+  return 'webgpu';
+}
+
+async function loadData(state: State, flags: Flags): Promise<PageData> {
+  if (state.data === 'mnist') {
+    ui.statusLine.textContent = 'Loading MNIST…';
+    return loadMnist();
+  }
+  if (state.data === 'cifar10') {
+    if (droppedCifar) return droppedCifar;
+    const url = flags.cifar ?? 'data/cifar10/manifest.json';
+    ui.statusLine.textContent = `Loading CIFAR-10 from ${url}…`;
+    ui.progress.hidden = false;
+    try {
+      return await loadCifar(url, (loaded, total) => {
+        ui.progress.max = total;
+        ui.progress.value = loaded;
+        ui.statusLine.textContent = `Loading CIFAR-10: ${((100 * loaded) / total).toFixed(0)} %`;
+      });
+    } catch (e) {
+      throw new Error(`${errorMessage(e)} Make the web export with \`prunelab data web-export cifar10 --out DIR\`, serve it, and point cifar= in the URL at its manifest.json — or drop CIFAR-10 .bin files on the page.`);
+    } finally {
+      ui.progress.hidden = true;
+    }
+  }
+  throw new Error(`The browser playground runs MNIST and CIFAR-10; data=${state.data} needs the native CLI.`);
+}
+
+function cycleRow(label: string, c: CycleEntry): HTMLTableRowElement {
   const tr = document.createElement('tr');
-  for (const text of cells) {
+  for (const text of [label, String(c.cycle), pct(c.remaining, 1), pct(c.test_accuracy), pct(c.dnr.static), pct(c.dnr.dynamic), String(c.pruned.base), String(c.pruned.ap)]) {
     const td = document.createElement('td');
     td.textContent = text;
     tr.append(td);
@@ -81,166 +314,197 @@ function row(cells: string[]): HTMLTableRowElement {
   return tr;
 }
 
-/** Parse the current hash with the engine and show notices and settings. */
-function render(): { stateHash: string; autorun: boolean; parsed: Parsed } {
-  const { stateHash, autorun } = splitPageFlags(location.hash);
+/** One run of `stateHash` on the chosen device, its events to every view. */
+async function runOne(stateHash: string, label: string, flags: Flags): Promise<Results> {
   const parsed = parseState(stateHash) as Parsed;
-
-  ui.notices.replaceChildren(
-    ...parsed.notices.map((n) => {
-      const li = document.createElement('li');
-      li.textContent = n;
-      return li;
-    }),
-  );
-  ui.notices.hidden = parsed.notices.length === 0;
-
-  ui.settings.replaceChildren();
-  for (const [key, label] of SETTINGS) {
-    const dt = document.createElement('dt');
-    dt.textContent = label;
-    const dd = document.createElement('dd');
-    dd.textContent = formatSetting(key, parsed.state);
-    dd.dataset.key = key;
-    ui.settings.append(dt, dd);
-  }
-
-  const canonical = stateToHash(parsed.state as State);
-  ui.permalink.href = `#${canonical}`;
-  ui.permalink.textContent = `#${canonical}`;
-  return { stateHash, autorun, parsed };
-}
-
-async function checkWebGpu(): Promise<void> {
-  const gpu = (navigator as GpuNavigator).gpu;
-  if (!gpu) throw new Error(WEBGPU_MISSING);
-  let adapter: unknown = null;
+  const invalid = validateState(stateHash);
+  if (invalid) throw new Error(`invalid experiment: ${invalid}`);
+  const data = await loadData(parsed.state, flags);
+  loadedData = data;
+  const run: RunInfo = { id: ++runCounter, label, hash: stateHash };
+  const onEvent = (e: RunEvent) => {
+    if (e.kind === 'status') ui.statusLine.textContent = String(e.message);
+    if (e.kind === 'epoch') {
+      const ev = e as Extract<RunEvent, { kind: 'epoch' }>;
+      ui.statusLine.textContent = `${label} — cycle ${ev.cycle}, epoch ${ev.epoch + 1}: loss ${ev.loss.toFixed(4)}, train accuracy ${pct(ev.train_accuracy)} % (${backend === 'cpu' ? 'CPU' : 'WebGPU'})`;
+      if (paused) ui.statusLine.textContent += ' — paused';
+    }
+    if (e.kind === 'cycle') ui.cycles.append(cycleRow(label, e.entry as CycleEntry));
+    for (const v of views) v.event(run, e);
+  };
+  const go = (b: Backend) => runExperiment(stateHash, data, onEvent, { backend: b, pause: pauseHook }) as Promise<Results>;
   try {
-    adapter = await gpu.requestAdapter();
+    return await go(backend);
   } catch (e) {
-    throw new Error(`${WEBGPU_MISSING} (requestAdapter failed: ${errorMessage(e)})`);
-  }
-  if (!adapter) throw new Error(`${WEBGPU_MISSING} (no GPU adapter was found)`);
-}
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const resp = await fetch(url);
-  if (!resp.ok) {
-    throw new Error(`Could not load ${url} (HTTP ${resp.status}); run \`cargo xtask data\` and rebuild.`);
-  }
-  return new Uint8Array(await resp.arrayBuffer());
-}
-
-function loadMnist(): Promise<MnistData> {
-  mnist ??= (async () => {
-    const keys = Object.keys(MNIST_FILES) as (keyof MnistData)[];
-    const bytes = await Promise.all(keys.map((k) => fetchBytes(`data/mnist/${MNIST_FILES[k]}`)));
-    return Object.fromEntries(keys.map((k, i) => [k, bytes[i]])) as unknown as MnistData;
-  })();
-  mnist.catch(() => (mnist = null)); // retry on the next run
-  return mnist;
-}
-
-function onEvent(e: RunEvent): void {
-  switch (e.kind) {
-    case 'status':
-      ui.statusLine.textContent = e.message;
-      break;
-    case 'epoch':
-      ui.epochs.append(
-        row([String(e.cycle), String(e.epoch), pct(e.remaining, 1), num(e.loss), pct(e.train_accuracy)]),
-      );
-      ui.statusLine.textContent =
-        `Cycle ${e.cycle}, epoch ${e.epoch}: loss ${num(e.loss)}, ` +
-        `train accuracy ${pct(e.train_accuracy)} %`;
-      break;
-    case 'cycle':
-      ui.cycles.append(cycleRow(e.entry));
-      break;
+    const msg = errorMessage(e);
+    if (backend === 'webgpu' && /device|lost|gpu|adapter/i.test(msg) && !stopRequested) {
+      resetDevice();
+      gpuLost = true;
+      backend = 'cpu';
+      document.body.dataset.backend = backend;
+      ui.backendNotice.textContent = `The WebGPU device failed (${msg}); the run starts again on the CPU.`;
+      ui.backendNotice.hidden = false;
+      return go(backend);
+    }
+    throw e;
   }
 }
 
-function cycleRow(c: CycleEntry): HTMLTableRowElement {
-  return row([
-    String(c.cycle),
-    pct(c.remaining, 1),
-    pct(c.test_accuracy),
-    pct(c.dnr.static),
-    pct(c.dnr.dynamic),
-    num(c.pruned.base),
-    num(c.pruned.ap),
-  ]);
-}
-
-async function run(): Promise<void> {
-  if (running || !engineReady) return;
+/** Run the current state (and the `compare` run after it); `keep` overlays earlier runs. */
+async function runAll(keep: boolean): Promise<void> {
+  if (running || !engineReady || !current) return;
   running = true;
-  ui.run.disabled = true;
+  paused = false;
+  stopRequested = false;
   clearError();
-  ui.epochs.replaceChildren();
-  ui.cycles.replaceChildren();
+  if (!keep) {
+    finished = [];
+    ui.cycles.replaceChildren();
+    for (const v of views) v.clear();
+  }
   ui.results.textContent = '';
+  ui.views.hidden = false;
   setStatus('running');
   const started = performance.now();
   try {
-    const { stateHash, parsed } = render();
-    ui.statusLine.textContent = 'Checking WebGPU…';
-    await checkWebGpu();
-    if (parsed.state.data !== 'mnist') {
-      throw new Error(
-        `The browser playground bundles MNIST only (data=${parsed.state.data}); use the native CLI for it.`,
-      );
+    const { stateHash, flags } = render();
+    if (!gpuLost) backend = await chooseBackend(flags);
+    document.body.dataset.backend = backend;
+    const queue = [stateHash];
+    if (flags.compare && !keep) queue.push(stateToHash((parseState(`${stateHash}&${flags.compare}`) as Parsed).state));
+    for (const hash of queue) {
+      const state = (parseState(hash) as Parsed).state;
+      const label = `${runLabel(state)} (seed ${state.seed})`;
+      const results = await runOne(hash, label, flags);
+      finished.push(results);
+      ui.results.textContent = JSON.stringify(results);
+      embed.post({ prunelab: 'done', results });
     }
-    ui.statusLine.textContent = 'Loading MNIST…';
-    const data = await loadMnist();
-    ui.statusLine.textContent = 'Starting…';
-    const results = (await runExperiment(stateHash, data, onEvent)) as Results;
-    // The returned results are authoritative: rebuild the table from them.
-    ui.cycles.replaceChildren(...results.cycles.map(cycleRow));
-    ui.results.textContent = JSON.stringify(results);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
-    ui.statusLine.textContent = `Done: ${results.label}, ${results.cycles.length} cycles in ${secs} s.`;
+    ui.statusLine.textContent = `Done: ${finished.map((r) => r.label).join(' vs ')} in ${secs} s.`;
     setStatus('done');
   } catch (e) {
-    ui.statusLine.textContent = 'Failed (see the message above).';
-    showError(errorMessage(e));
+    const msg = errorMessage(e);
+    if (stopRequested && /stopped/.test(msg)) {
+      ui.statusLine.textContent = 'Stopped.';
+      setStatus('stopped');
+    } else {
+      ui.statusLine.textContent = 'Failed (see the message above).';
+      showError(msg);
+      setStatus('error');
+    }
   } finally {
     running = false;
-    ui.run.disabled = false;
+    paused = false;
+    if (document.body.dataset.status === 'running') setStatus('done');
+    else setStatus(document.body.dataset.status as Status);
   }
 }
 
+function runLabel(s: State): string {
+  const method = ({ gm: 'GM', taylor: 'Taylor', lamp: 'LAMP', lap: 'LAP', imp: 'IMP', random: 'Random', snip: 'SNIP' } as Record<string, string>)[s.method] ?? s.method;
+  const ap = s.ap === 'none' ? '' : ` + AP-${({ pro: 'Pro', lite: 'Lite', solo: 'SOLO', 'no-wr': 'NO-WR', output: 'output', bias: 'bias' } as Record<string, string>)[s.ap] ?? s.ap}`;
+  const retrain = s.retrain === 'weight-rewind' ? '' : `, ${s.retrain}`;
+  return `${method}${ap}${retrain}`;
+}
+
+// ---- page set-up ---------------------------------------------------------------------------
+
+const embed = listen(() => current?.flags.origins ?? [], {
+  start: () => void runAll(false),
+  stop,
+  pause,
+  resume,
+  setState: (hash) => navigate(hash.replace(/^#/, '')),
+  state: () => location.hash.slice(1),
+  results: () => finished,
+});
+
+function setUpPage(): void {
+  buildControls(ui.basic, ui.advanced, onControl);
+  for (const [label, hash] of PRESETS) ui.presets.append(new Option(label, hash));
+  ui.presets.addEventListener('change', () => {
+    if (ui.presets.value) navigate(ui.presets.value);
+    ui.presets.value = '';
+  });
+  ui.lessons.replaceChildren(
+    ...LESSONS.map((l) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = `#${lessonHash(l)}`;
+      a.textContent = l.title;
+      li.append(a);
+      return li;
+    }),
+  );
+  ui.run.addEventListener('click', () => void runAll(false));
+  ui.add.addEventListener('click', () => void runAll(true));
+  ui.pause.addEventListener('click', () => (paused ? resume() : pause()));
+  ui.stop.addEventListener('click', stop);
+  ui.exportJson.addEventListener('click', () => {
+    const last = finished[finished.length - 1];
+    if (last) download('results.json', resultsJson(last), 'application/json');
+  });
+  ui.exportCsv.addEventListener('click', () => download('results.csv', resultsCsv(finished), 'text/csv'));
+  ui.exportModel.addEventListener('click', () => {
+    const bytes = lastCheckpoint();
+    const last = finished[finished.length - 1];
+    if (bytes && last) download(`cycle-${String(last.cycles.length - 1).padStart(2, '0')}.safetensors`, bytes as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+  });
+  const takeFiles = async (files: File[]) => {
+    try {
+      clearError();
+      droppedCifar = await cifarFromFiles(files);
+      ui.drop.dataset.loaded = 'true';
+      ui.drop.querySelector('p')!.textContent = `Using your CIFAR-10 file(s): ${files.map((f) => f.name).join(', ')}.`;
+      if (current && current.parsed.state.data !== 'cifar10') onControl('data', 'cifar10');
+    } catch (e) {
+      showError(errorMessage(e));
+    }
+  };
+  ui.drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    ui.drop.classList.add('over');
+  });
+  ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
+  ui.drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    ui.drop.classList.remove('over');
+    void takeFiles([...(e.dataTransfer?.files ?? [])]);
+  });
+  ui.dropInput.addEventListener('change', () => void takeFiles([...(ui.dropInput.files ?? [])]));
+  window.addEventListener('popstate', () => render());
+  window.addEventListener('hashchange', () => {
+    const { flags } = render();
+    if (flags.autorun && !running) void runAll(false);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && running) stop();
+  });
+}
+
 async function start(): Promise<void> {
+  setUpPage();
   setStatus('loading');
-  ui.run.disabled = true;
   ui.statusLine.textContent = 'Loading the engine…';
   try {
     await init();
   } catch (e) {
     ui.statusLine.textContent = 'Failed (see the message above).';
     showError(`Could not load the prunelab engine (wasm): ${errorMessage(e)}`);
+    setStatus('error');
     return;
   }
   engineReady = true;
   // For scripts and benchmarks (tests/browser/bench.mjs): the engine's API, once loaded.
-  (window as Window & { prunelab?: object }).prunelab = { parseState, stateToHash, runExperiment, benchTraining };
-  ui.run.disabled = false;
-  ui.run.addEventListener('click', () => void run());
-  window.addEventListener('hashchange', () => {
-    if (running) return;
-    const { autorun } = render();
-    if (autorun) void run();
-  });
-
-  const { autorun } = render();
+  (window as Window & { prunelab?: object }).prunelab = { parseState, stateToHash, runExperiment, benchTraining, lastCheckpoint, deadMaps };
+  const { flags } = render();
+  backend = await chooseBackend(flags);
+  document.body.dataset.backend = backend;
   ui.statusLine.textContent = 'Ready. Press Run to train and prune.';
   setStatus('idle');
-  if (!(navigator as GpuNavigator).gpu) {
-    // Say so right away rather than only after Run is pressed.
-    ui.statusLine.textContent = 'WebGPU unavailable.';
-    showError(WEBGPU_MISSING);
-  }
-  if (autorun) await run();
+  embed.post({ prunelab: 'ready', hash: location.hash.slice(1) });
+  if (flags.autorun) await runAll(false);
 }
 
 void start();

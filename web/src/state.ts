@@ -28,7 +28,20 @@ export interface State {
   train_size: number;
   /** 0 = the whole split */
   test_size: number;
+  retrain: 'weight-rewind' | 'lr-rewind' | 'fine-tune';
+  schedule: 'iterative' | 'one-shot' | 'gradual';
+  target: number | null;
+  [key: string]: unknown;
 }
+
+/** CIFAR-10 binary records (3073 bytes each): training chunks and the test set. */
+export interface CifarData {
+  kind: 'cifar10';
+  train: Uint8Array[];
+  test: Uint8Array;
+}
+
+export type PageData = MnistData | CifarData;
 
 export interface Parsed {
   state: State;
@@ -79,11 +92,38 @@ export type RunEvent =
       loss: number;
       train_accuracy: number;
       remaining: number;
+      /** DNR of the epoch's own training pass; AE of a layer = 1 − static − dynamic */
+      dnr: { static: number; dynamic: number; per_layer: LayerDnr[] };
     }
-  | { kind: 'cycle'; entry: CycleEntry };
+  | { kind: 'cycle'; entry: CycleEntry; masks: LayerMask[] }
+  /** other kinds (e.g. `net` from density resizing) go to the views that know them */
+  | { kind: string; [key: string]: unknown };
+
+/** One kernel in the mask view: counts and a grid of shares (0..255) pruned by base / AP. */
+export interface LayerMask {
+  layer: string;
+  shape: number[];
+  kept: number;
+  base: number;
+  ap: number;
+  rows: number;
+  cols: number;
+  base_share: number[];
+  ap_share: number[];
+}
+
+/** One counted ReLU layer's dead units on one image (wasm `deadMaps`). */
+export interface DeadMap {
+  layer: string;
+  channels: number;
+  positions: number;
+  dead: number[];
+  static: boolean[];
+}
 
 /** The four raw MNIST IDX files. */
 export interface MnistData {
+  kind: 'mnist';
   trainImages: Uint8Array;
   trainLabels: Uint8Array;
   testImages: Uint8Array;
@@ -91,91 +131,97 @@ export interface MnistData {
 }
 
 /** IDX file names under `data/mnist/`, keyed by the field runExperiment expects. */
-export const MNIST_FILES: Record<keyof MnistData, string> = {
+export const MNIST_FILES: Record<Exclude<keyof MnistData, 'kind'>, string> = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 };
 
-/** Page flags live in the hash beside the state but are not part of it. */
-export const PAGE_FLAGS = ['autorun'] as const;
+/** Page flags live in the hash beside the state but are not part of it (the engine skips them). */
+export const PAGE_FLAGS = ['autorun', 'hide', 'lesson', 'compare', 'origins', 'backend', 'cifar'] as const;
+export type PageFlag = (typeof PAGE_FLAGS)[number];
+
+/** The page's own flags of a hash. */
+export interface Flags {
+  /** start a run on load */
+  autorun: boolean;
+  /** control keys to hide (`hide=method,p`) */
+  hide: string[];
+  /** a lesson's id (see lessons.ts) */
+  lesson: string | null;
+  /** overrides of a second run to overlay (`compare=ap:none`), as a hash fragment `ap=none` */
+  compare: string | null;
+  /** origins allowed to drive an embedded page by postMessage */
+  origins: string[];
+  /** `cpu` forces the CPU fallback */
+  backend: 'webgpu' | 'cpu' | null;
+  /** URL of the CIFAR-10 web export's manifest.json */
+  cifar: string | null;
+}
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 /**
  * Split the page's own flags off a location hash.
- * `#model=cnn&autorun=1` -> `{ stateHash: 'model=cnn', autorun: true }`.
+ * `#model=cnn&autorun=1&hide=p` -> `{ stateHash: 'model=cnn', flags: { autorun: true, hide: ['p'], … } }`.
  */
-export function splitPageFlags(hash: string): { stateHash: string; autorun: boolean } {
+export function splitPageFlags(hash: string): { stateHash: string; flags: Flags; autorun: boolean } {
   const raw = hash.startsWith('#') ? hash.slice(1) : hash;
-  let autorun = false;
+  const flags: Flags = { autorun: false, hide: [], lesson: null, compare: null, origins: [], backend: null, cifar: null };
   const kept: string[] = [];
   for (const part of raw.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
-    if (key === 'autorun') {
-      autorun = value === '' || value === '1' || value === 'true';
-    } else {
-      kept.push(part);
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    } catch {
+      kept.push(part); // malformed escapes: the engine reports them
+      continue;
+    }
+    switch (key as PageFlag) {
+      case 'autorun':
+        flags.autorun = value === '' || value === '1' || value === 'true';
+        break;
+      case 'hide':
+        flags.hide = list(value);
+        break;
+      case 'lesson':
+        flags.lesson = value || null;
+        break;
+      case 'compare':
+        flags.compare = list(value).map((kv) => kv.replace(':', '=')).join('&') || null;
+        break;
+      case 'origins':
+        flags.origins = list(value);
+        break;
+      case 'backend':
+        flags.backend = value === 'cpu' ? 'cpu' : value === 'webgpu' ? 'webgpu' : null;
+        break;
+      case 'cifar':
+        flags.cifar = value || null;
+        break;
+      default:
+        kept.push(part);
     }
   }
-  return { stateHash: kept.join('&'), autorun };
+  return { stateHash: kept.join('&'), flags, autorun: flags.autorun };
 }
 
-/** Settings shown on the page, in order, with human labels. */
-export const SETTINGS: ReadonlyArray<[keyof State, string]> = [
-  ['model', 'Model'],
-  ['data', 'Data set'],
-  ['method', 'Base pruning method'],
-  ['ap', 'Activate-while-pruning'],
-  ['p', 'Pruned per cycle, p (%)'],
-  ['q', 'AP rate, q (%)'],
-  ['cycles', 'Pruning cycles'],
-  ['epochs', 'Epochs per cycle'],
-  ['seed', 'Seed'],
-  ['lr', 'Learning rate'],
-  ['batch', 'Batch size'],
-  ['momentum', 'Momentum'],
-  ['weight_decay', 'Weight decay'],
-  ['train_size', 'Training images'],
-  ['test_size', 'Test images'],
-];
-
-const MODEL_NAMES: Record<string, string> = {
-  lenet300: 'LeNet-300-100',
-  cnn: 'CNN',
-  resnet20: 'ResNet-20',
-  resnet56: 'ResNet-56',
-  vgg19: 'VGG-19',
-  densenet40: 'DenseNet-40',
-  mobilenetv2: 'MobileNetV2',
-  resnet18: 'ResNet-18',
-  resnet50: 'ResNet-50',
-  'vit-b16': 'ViT-B/16',
-};
-
-const AP_NAMES: Record<string, string> = { none: 'off', lite: 'AP-Lite', pro: 'AP-Pro' };
-
-export function formatSetting(key: keyof State, state: State): string {
-  const v = state[key];
-  switch (key) {
-    case 'model':
-      return MODEL_NAMES[String(v)] ?? String(v);
-    case 'data':
-      return ({ mnist: 'MNIST', cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', tinyimagenet: 'TinyImageNet', imagenet: 'ImageNet' } as Record<string, string>)[String(v)] ?? String(v);
-    case 'method':
-      return v === 'gm' ? 'global magnitude (gm)' : String(v);
-    case 'q':
-      return v === null ? `auto (${(state.p / 10).toString()})` : String(v);
-    case 'ap':
-      return AP_NAMES[String(v)] ?? String(v);
-    case 'train_size':
-    case 'test_size':
-      return v === 0 ? 'whole split' : String(v);
-    default:
-      return String(v);
-  }
+/** The flags as hash parts (`hide=method,p`), in PAGE_FLAGS order; `autorun` only if asked. */
+export function flagsToHash(flags: Flags, withAutorun: boolean): string {
+  const parts: string[] = [];
+  if (withAutorun && flags.autorun) parts.push('autorun=1');
+  if (flags.hide.length) parts.push(`hide=${flags.hide.map(encodeURIComponent).join(',')}`);
+  if (flags.lesson) parts.push(`lesson=${encodeURIComponent(flags.lesson)}`);
+  if (flags.compare) parts.push(`compare=${flags.compare.split('&').map((kv) => encodeURIComponent(kv.replace('=', ':')).replace(/%3A/gi, ':')).join(',')}`);
+  if (flags.origins.length) parts.push(`origins=${flags.origins.map(encodeURIComponent).join(',')}`);
+  if (flags.backend) parts.push(`backend=${flags.backend}`);
+  if (flags.cifar) parts.push(`cifar=${encodeURIComponent(flags.cifar)}`);
+  return parts.join('&');
 }
 
 /** 0.8123 -> "81.23" */

@@ -30,7 +30,11 @@ pub fn test(ctx: &Ctx) -> Result<bool> {
         ("wasm + web build", Box::new(|| web::build(ctx))),
         (
             "headless browser test (tests/browser/run.mjs)",
-            Box::new(|| run(ctx, in_dir("node", &ctx.root).arg("tests/browser/run.mjs"))),
+            Box::new(|| {
+                // The export case re-imports a browser run with the CLI the native stage built.
+                let bin = crate::metadata::cargo_target_dir(ctx)?.join("debug").join("prunelab");
+                run(ctx, in_dir("node", &ctx.root).env("PRUNELAB_BIN", bin).arg("tests/browser/run.mjs"))
+            }),
         ),
     ];
     let total = stages.len();

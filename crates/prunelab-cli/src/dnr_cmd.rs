@@ -3,34 +3,13 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
-use prunelab_core::{Experiment, Masks};
+use anyhow::{Context, Result, anyhow};
+use prunelab_core::Experiment;
 use prunelab_data::{Dataset, idx};
 use prunelab_engine::{Backend, Checkpoint, Images, NetState, evaluate, native_device};
 use prunelab_models::InputShape;
-use prunelab_models::params::Role;
 
 use crate::guard::guarded;
-
-/// Load every tensor and the masks of `ck` into `net`, checking names and shapes.
-fn load(net: &mut NetState, ck: &Checkpoint, model: &str) -> Result<()> {
-    let mut values = Vec::new();
-    let mut masks = Vec::new();
-    for info in &net.infos {
-        let (shape, v) = ck.f32(&info.name).ok_or_else(|| anyhow!("checkpoint has no tensor `{}`: is it a {model} checkpoint?", info.name))?;
-        if shape != info.shape {
-            bail!("`{}` has shape {shape:?} in the checkpoint, {:?} in {model}", info.name, info.shape);
-        }
-        values.push(v);
-        if info.role == Role::Kernel {
-            let (_, m) = ck.f32(&format!("{}_mask", info.name)).unwrap_or_else(|| (shape, vec![1.0; info.len()]));
-            masks.push(m);
-        }
-    }
-    net.masks = Masks::from_f32(&masks);
-    net.load(&values);
-    Ok(())
-}
 
 pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Result<()> {
     let mut exp = Experiment::default();
@@ -49,7 +28,7 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Resu
     let report = guarded("use --backend flex on machines without a GPU", || {
         let device = native_device(backend)?;
         let mut net = NetState::new(&exp, InputShape(shape), classes, &device);
-        load(&mut net, &ck, model)?;
+        net.load_checkpoint(&ck, model)?;
         let eval = futures::executor::block_on(evaluate(&net, &data, 256))?;
         Ok(eval.dnr)
     })?;

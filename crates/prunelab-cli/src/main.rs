@@ -9,6 +9,7 @@ mod guard;
 mod model_cmd;
 mod report_cmd;
 mod run_cmd;
+mod web_export_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -190,6 +191,34 @@ enum DataCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Convert a dataset into the playground's web format (CIFAR-10: chunks of binary records +
+    /// manifest.json) for the page's `cifar=` URL.
+    WebExport {
+        dataset: WebExportable,
+        /// The output folder (written beside it, then renamed into place).
+        #[arg(long)]
+        out: PathBuf,
+        /// The data folder; default $PRUNELAB_DATA or ./data.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Records per chunk file.
+        #[arg(long, default_value_t = 5000)]
+        chunk: usize,
+        /// Training images kept (0 = all 50000).
+        #[arg(long, default_value_t = 0)]
+        train: usize,
+        /// Test images kept (0 = all 10000).
+        #[arg(long, default_value_t = 0)]
+        test: usize,
+        /// Replace an existing --out folder.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum WebExportable {
+    Cifar10,
 }
 
 fn main() -> ExitCode {
@@ -203,6 +232,9 @@ fn main() -> ExitCode {
         Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
         Command::Model { name, classes, input, widths, json } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
         Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
+        Command::Data { command: DataCommand::WebExport { dataset: WebExportable::Cifar10, out, data, chunk, train, test, force } } => {
+            web_export_cmd::web_export(web_export_cmd::Args { data: data::data_root(data), out, chunk, train, test, force })
+        }
         Command::Bench { run: Some(dir), backend, batch, .. } => bench_cmd::bench_run(&dir, &backend, batch),
         Command::Bench { run: None, model, backend, batch, steps, channels, size, kernels, overhead, repeats } => {
             let args = bench_cmd::Args { model, backend, batch, steps, channels, size, kernels: kernels == "on" };

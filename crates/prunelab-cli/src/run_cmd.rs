@@ -73,7 +73,7 @@ impl Observer for Writer {
                 }
                 self.bar.set_message(line);
             }
-            Event::Cycle { entry, checkpoint } => {
+            Event::Cycle { entry, checkpoint, .. } => {
                 self.bar.println(format!(
                     "cycle {:>2}: λ {:>6.2}% test acc {:>6.2}% (early-stop {:>6.2}%) DNR static {:.2}% dynamic {:.2}% → pruned {} (base) + {} (AP){}",
                     entry.cycle,

@@ -54,6 +54,9 @@ pub struct Pruning {
     pub counts: CycleCounts,
     /// `(kernel, row)` neurons whose bias AP-bias raises by `ap_bias_k`.
     pub boosted: Vec<(usize, usize)>,
+    /// The weights the AP step pruned (already cleared in `masks`); the page colours them apart
+    /// from the base method's.
+    pub ap_pruned: Vec<WeightRef>,
 }
 
 /// Number of pruning steps a run makes: `cycles` (iterative, fewer if `target` is reached),
@@ -137,25 +140,22 @@ pub fn prune_cycle(exp: &Experiment, cycle: u32, obs: &Observed, masks: &Masks) 
     criterion::apply(&mut next, &base);
     let mut counts = CycleCounts { base: base.len(), ..CycleCounts::default() };
     let mut boosted = Vec::new();
-    match exp.ap {
+    let ap_pruned = match exp.ap {
         Ap::Bias => {
             let located = ap::select(obs.theta_star, obs.theta0, &next, want.ap);
             boosted = ap::locate_neurons(&located, obs.layers);
             counts.boosted = boosted.len();
+            Vec::new()
         }
         Ap::Output => {
             let dead = obs.dead_rate.ok_or_else(|| missing("dead rates", exp))?;
-            let activated = ap::select_output(obs.theta_star, obs.theta0, dead, &next, want.ap, obs.layers);
-            criterion::apply(&mut next, &activated);
-            counts.ap = activated.len();
+            ap::select_output(obs.theta_star, obs.theta0, dead, &next, want.ap, obs.layers)
         }
-        _ => {
-            let activated = ap::select(obs.theta_star, obs.theta0, &next, want.ap);
-            criterion::apply(&mut next, &activated);
-            counts.ap = activated.len();
-        }
-    }
-    Ok(Pruning { masks: next, counts, boosted })
+        _ => ap::select(obs.theta_star, obs.theta0, &next, want.ap),
+    };
+    criterion::apply(&mut next, &ap_pruned);
+    counts.ap = ap_pruned.len();
+    Ok(Pruning { masks: next, counts, boosted, ap_pruned })
 }
 
 #[cfg(test)]

@@ -17,7 +17,16 @@ use crate::optim::Sgd;
 use crate::state::NetState;
 use crate::images::Images;
 use crate::train::Stepping;
-use crate::{EngineError, train};
+use crate::{EngineError, Event, Observer, train};
+
+/// The benchmark reports nothing and never pauses.
+struct Quiet;
+
+impl Observer for Quiet {
+    fn on_event(&mut self, _: Event<'_>) -> Result<(), EngineError> {
+        Ok(())
+    }
+}
 
 /// Random images and labels, `n` samples of `shape`.
 fn random_images(n: usize, shape: [usize; 3], classes: usize) -> Dataset {
@@ -37,9 +46,9 @@ pub async fn training_step(exp: &Experiment, input: [usize; 3], device: &Device,
     let lr = |_| exp.lr;
     let mut how = Stepping { sgd, batch_size: exp.batch, lr: &lr, act_reg: (exp.act_reg, exp.act_reg_weight) };
     let (mut rng, mut step, mut hooks) = (Rng::new(exp.seed, 0), 0, Hooks::default());
-    train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng).await?;
+    train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng, &mut Quiet).await?;
     let start = now();
-    train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng).await?;
+    train::epoch(&mut net, &data, &mut how, &mut step, &mut hooks, &mut rng, &mut Quiet).await?;
     Ok((now() - start) / steps.max(1) as u32)
 }
 

@@ -58,3 +58,10 @@ pub fn native_device(backend: Backend) -> Result<Device, crate::EngineError> {
 pub async fn webgpu_device() -> Result<Device, crate::EngineError> {
     Device::wgpu_options().init_async().await.map_err(crate::EngineError::device)
 }
+
+/// The browser's CPU device (burn `flex` compiled into the wasm): the fallback when WebGPU is
+/// missing or its device was lost. Slow, but it runs the small models.
+#[cfg(target_arch = "wasm32")]
+pub fn cpu_device() -> Device {
+    Device::flex()
+}

@@ -27,7 +27,7 @@ pub use device::Backend;
 #[cfg(not(target_arch = "wasm32"))]
 pub use device::native_device;
 #[cfg(target_arch = "wasm32")]
-pub use device::webgpu_device;
+pub use device::{cpu_device, webgpu_device};
 pub use error::EngineError;
 pub use eval::{Evaluation, evaluate};
 pub use images::{Images, Source};

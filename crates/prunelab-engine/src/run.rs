@@ -12,6 +12,7 @@ use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
 use prunelab_core::rng::Rng;
 use prunelab_core::schedule::retrain_lr;
 use prunelab_core::state::{Ap, Method, Retrain, Schedule};
+use prunelab_core::criterion::WeightRef;
 use prunelab_core::{CycleCounts, Experiment, StateError, ap, prune_cycle};
 use prunelab_models::InputShape;
 
@@ -30,8 +31,9 @@ pub enum Event<'a> {
     Status(String),
     /// An epoch's training loss/accuracy and the DNR of its own training pass (no extra pass).
     Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
-    /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, rewind point).
-    Cycle { entry: &'a CycleEntry, checkpoint: &'a Checkpoint },
+    /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, rewind point) and
+    /// the weights its AP step pruned (the rest of `_mask_prev − _mask` went to the base method).
+    Cycle { entry: &'a CycleEntry, checkpoint: &'a Checkpoint, ap_pruned: &'a [WeightRef] },
     /// `method = density`: a trained net_i, with its weights at its widths (widths in the
     /// checkpoint's metadata). Its epochs came as `Epoch` events with `cycle` = i, whose per-layer
     /// DNR gives the per-layer AE (1 − static − dynamic).
@@ -48,6 +50,13 @@ pub trait Observer {
     /// Whether to send [`Event::Snapshot`]s (each costs a device read of all weights).
     fn wants_snapshots(&self) -> bool {
         false
+    }
+
+    /// Awaited before every training step: the cooperative point where a run can be paused (the
+    /// future stays pending while paused) or stopped (an error ends the run). Natively it is
+    /// ready at once; the page's observer waits on its Pause button here.
+    fn between_steps(&mut self) -> impl std::future::Future<Output = Result<(), EngineError>> {
+        std::future::ready(Ok(()))
     }
 }
 
@@ -137,7 +146,7 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
             prune_cycle(exp, cycle, &obs, &mask_prev)?
         } else {
             let counts = CycleCounts { base: hooks.pruned, ..CycleCounts::default() };
-            Pruning { masks: mask_prev.clone(), counts, boosted: Vec::new() }
+            Pruning { masks: mask_prev.clone(), counts, boosted: Vec::new(), ap_pruned: Vec::new() }
         };
         let entry = CycleEntry {
             cycle,
@@ -152,7 +161,7 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
             dnr: eval.dnr,
         };
         let checkpoint = checkpoint(exp, cycle, &net, &values, &rewind_point, &mask_prev, &pruning, scores.as_deref(), &data.train, per_epoch);
-        observer.on_event(Event::Cycle { entry: &entry, checkpoint: &checkpoint })?;
+        observer.on_event(Event::Cycle { entry: &entry, checkpoint: &checkpoint, ap_pruned: &pruning.ap_pruned })?;
         progress.entries.push(entry);
         if !prune {
             break;
@@ -213,7 +222,7 @@ async fn train_cycle(
     }
     for epoch in progress.epoch..exp.epochs {
         let mut rng = Rng::new(exp.seed, order_stream(cycle, epoch));
-        let stats = train::epoch(net, &data.train, &mut how, &mut progress.step, hooks, &mut rng).await?;
+        let stats = train::epoch(net, &data.train, &mut how, &mut progress.step, hooks, &mut rng, observer).await?;
         let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
         let remaining = net.masks.remaining();
         observer.on_event(Event::Epoch { cycle, epoch, loss: stats.loss, train_accuracy: stats.accuracy, remaining, dnr })?;

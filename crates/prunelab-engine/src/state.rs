@@ -12,7 +12,7 @@ use prunelab_core::{Experiment, Layer, Masks};
 use prunelab_models::params::{self, ParamInfo, Role};
 use prunelab_models::{InputShape, Network};
 
-use crate::EngineError;
+use crate::{Checkpoint, EngineError};
 
 pub struct NetState {
     pub model: Network,
@@ -164,6 +164,30 @@ impl NetState {
                     .map(|p| k + 1 + p)
             })
             .collect()
+    }
+
+    /// Load a cycle checkpoint's θ* and `<param>_mask` (all alive where a mask is absent), checking
+    /// names and shapes against `model` (named in the errors): what `prunelab dnr` and the page's
+    /// dead-unit maps evaluate.
+    pub fn load_checkpoint(&mut self, ck: &Checkpoint, model: &str) -> Result<(), EngineError> {
+        let mut values = Vec::new();
+        let mut masks = Vec::new();
+        for info in &self.infos {
+            let (shape, v) = ck
+                .f32(&info.name)
+                .ok_or_else(|| EngineError::Checkpoint(format!("no tensor `{}`: is it a {model} checkpoint?", info.name)))?;
+            if shape != info.shape {
+                return Err(EngineError::Checkpoint(format!("`{}` has shape {shape:?} in the checkpoint, {:?} in {model}", info.name, info.shape)));
+            }
+            values.push(v);
+            if info.role == Role::Kernel {
+                let (_, m) = ck.f32(&format!("{}_mask", info.name)).unwrap_or_else(|| (shape, vec![1.0; info.len()]));
+                masks.push(m);
+            }
+        }
+        self.masks = Masks::from_f32(&masks);
+        self.load(&values);
+        Ok(())
     }
 
     /// The kernels among host values from [`NetState::read`].

@@ -16,7 +16,7 @@ use crate::eval::Tally;
 use crate::hooks::Hooks;
 use crate::optim::Sgd;
 use crate::state::NetState;
-use crate::EngineError;
+use crate::{EngineError, Observer};
 
 /// What an epoch measured on its training batches.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -37,8 +37,17 @@ pub struct Stepping<'a> {
 }
 
 /// Train `net` for one epoch over `data` in an order drawn from `rng`. `step` counts optimiser
-/// steps within the current training and is advanced here.
-pub async fn epoch(net: &mut NetState, data: &Images, how: &mut Stepping<'_>, step: &mut u64, hooks: &mut Hooks, rng: &mut Rng) -> Result<EpochStats, EngineError> {
+/// steps within the current training and is advanced here; `observer` may pause or stop the run
+/// before each step ([`Observer::between_steps`]).
+pub async fn epoch(
+    net: &mut NetState,
+    data: &Images,
+    how: &mut Stepping<'_>,
+    step: &mut u64,
+    hooks: &mut Hooks,
+    rng: &mut Rng,
+    observer: &mut impl Observer,
+) -> Result<EpochStats, EngineError> {
     let mut order: Vec<usize> = (0..data.len()).collect();
     rng.shuffle(&mut order);
     let roles = net.infos.iter().map(|i| (i.id, i.role)).collect::<HashMap<_, _>>();
@@ -47,6 +56,7 @@ pub async fn epoch(net: &mut NetState, data: &Images, how: &mut Stepping<'_>, st
     let mut loss_sum: Option<Tensor<1>> = None;
     let device = net.device.clone();
     for item in data.batches(order, how.batch_size, rng.next_u64(), &device) {
+        observer.between_steps().await?;
         let (n, x, y) = item?;
         let mut probe = Probe::counting().with_density(how.act_reg.0);
         let logits = net.model.forward(x, &mut probe);

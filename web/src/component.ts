@@ -1,0 +1,109 @@
+// <prunelab-playground>: the playground as a web component for course pages. It wraps the page
+// in an <iframe> (its own origin, its own WebGPU device) and mirrors its attributes into the
+// page's URL hash, so `<prunelab-playground model="cnn" p="30" hide="method" autorun>` is
+// `#model=cnn&p=30&hide=method&autorun=1`. The embedding page's origin is allowed to drive it:
+// element.start() / stop() / pause() / resume() / getResults(), and `prunelab-state`,
+// `prunelab-status`, `prunelab-done` events. See docs/embedding.md.
+
+const KEYS = [
+  'recipe', 'model', 'data', 'method', 'imp_scope', 'ap', 'ap_timing', 'ap_bias_k', 'p', 'q', 'schedule', 'cycles', 'target',
+  'retrain', 'epochs', 'seed', 'lr', 'batch', 'momentum', 'weight_decay', 'train_size', 'test_size', 'val_size',
+];
+const FLAGS = ['hide', 'lesson', 'compare', 'backend', 'cifar'];
+
+class PrunelabPlayground extends HTMLElement {
+  static observedAttributes = ['src', 'autorun', 'height', ...KEYS, ...FLAGS];
+
+  private frame = document.createElement('iframe');
+  private pending = new Map<number, (v: unknown) => void>();
+  private nextId = 1;
+
+  connectedCallback(): void {
+    if (!this.frame.isConnected) {
+      this.frame.title = this.getAttribute('title') ?? 'prunelab pruning playground';
+      this.frame.style.cssText = 'width:100%;border:0;display:block';
+      this.frame.allow = 'webgpu';
+      this.append(this.frame);
+      window.addEventListener('message', this.onMessage);
+    }
+    this.update();
+  }
+
+  disconnectedCallback(): void {
+    window.removeEventListener('message', this.onMessage);
+  }
+
+  attributeChangedCallback(): void {
+    if (this.frame.isConnected) this.update();
+  }
+
+  /** The playground's base URL: `src`, else where this script was loaded from. */
+  private base(): URL {
+    return new URL(this.getAttribute('src') ?? './', this.getAttribute('src') ? location.href : import.meta.url);
+  }
+
+  private hash(): string {
+    const parts: string[] = [];
+    for (const k of [...KEYS, ...FLAGS]) {
+      const v = this.getAttribute(k);
+      if (v !== null) parts.push(`${k}=${encodeURIComponent(v)}`);
+    }
+    if (this.hasAttribute('autorun')) parts.push('autorun=1');
+    parts.push(`origins=${encodeURIComponent(location.origin)}`);
+    return parts.join('&');
+  }
+
+  private update(): void {
+    this.frame.style.height = this.getAttribute('height') ?? '900px';
+    const url = this.base();
+    url.hash = this.hash();
+    if (this.frame.src !== url.href) this.frame.src = url.href;
+  }
+
+  private onMessage = (ev: MessageEvent): void => {
+    if (ev.source !== this.frame.contentWindow || ev.origin !== this.base().origin) return;
+    const msg = ev.data as { prunelab?: string; id?: number; results?: unknown; hash?: string; status?: string };
+    if (!msg || typeof msg.prunelab !== 'string') return;
+    if (msg.id !== undefined && this.pending.has(msg.id)) {
+      this.pending.get(msg.id)!(msg.prunelab === 'results' ? msg.results : msg.hash);
+      this.pending.delete(msg.id);
+      return;
+    }
+    this.dispatchEvent(new CustomEvent(`prunelab-${msg.prunelab}`, { detail: msg }));
+  };
+
+  private send(message: Record<string, unknown>): void {
+    this.frame.contentWindow?.postMessage(message, this.base().origin);
+  }
+
+  private ask(what: string): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ prunelab: what, id });
+    });
+  }
+
+  start(): void {
+    this.send({ prunelab: 'start' });
+  }
+  stop(): void {
+    this.send({ prunelab: 'stop' });
+  }
+  pause(): void {
+    this.send({ prunelab: 'pause' });
+  }
+  resume(): void {
+    this.send({ prunelab: 'resume' });
+  }
+  /** The runs' results (the CLI's results.json objects). */
+  getResults(): Promise<unknown> {
+    return this.ask('getResults');
+  }
+  /** The page's current hash (state and flags). */
+  getState(): Promise<unknown> {
+    return this.ask('getState');
+  }
+}
+
+if (!customElements.get('prunelab-playground')) customElements.define('prunelab-playground', PrunelabPlayground);
