@@ -50,6 +50,7 @@ export const CONTROLS: Control[] = [
       ['snip', 'SNIP'],
       ['l1-channel', 'L1 channel'],
       ['l2-channel', 'L2 channel'],
+      ['density', 'Activation density (resize each layer to AE × width)'],
     ],
   },
   {
@@ -99,6 +100,21 @@ export const CONTROLS: Control[] = [
   { key: 'weight_decay', label: 'Weight decay', kind: 'number', min: 0, step: 0.0001, advanced: true },
   { key: 'train_size', label: 'Training images (0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
   { key: 'test_size', label: 'Test images (0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
+  { key: 'rho_threshold', label: 'Density: ρ threshold (AE change)', kind: 'number', min: 0, max: 1, step: 0.0005, advanced: true, help: 'method = density: resize once the total AE changes by less than this…' },
+  { key: 'rho_epochs', label: 'Density: ρ epochs in a row', kind: 'number', min: 1, step: 1, advanced: true, help: '…this many epochs in a row' },
+  { key: 'delta_window', label: 'Density: δ slope window (epochs, 0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
+  { key: 'delta_slope', label: 'Density: δ slope above which resizing stops', kind: 'number', step: 0.001, advanced: true },
+  { key: 'density_nets', label: 'Density: at most this many nets', kind: 'number', min: 1, max: 20, step: 1, advanced: true },
+  {
+    key: 'density_init',
+    label: 'Density: next net starts from',
+    kind: 'select',
+    advanced: true,
+    options: [
+      ['fresh', 'a fresh initialisation'],
+      ['inherit', 'a random subset of the trained channels'],
+    ],
+  },
 ];
 
 /** The word an optional number's control shows for "unset". */

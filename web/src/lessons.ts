@@ -36,6 +36,15 @@ export const LESSONS: Lesson[] = [
       'style); fine-tuning keeps the trained weights θ* and continues at a small learning rate. The two lines on the accuracy ' +
       'chart show what each costs or gains as λ falls.',
   },
+  {
+    id: 'activation-density',
+    title: 'Activation density: a physically smaller net',
+    hash: 'model=lenet300&data=mnist&method=density&epochs=6&rho_threshold=0.005&rho_epochs=2&density_nets=3&lr=0.05&seed=1&train_size=4096&test_size=1024',
+    text:
+      'Instead of masking weights, activation-density pruning shrinks each layer: once the fraction of units that fire (AE) stops ' +
+      'changing (ρ), every hidden layer is rebuilt with AE × its width and trained again, until the AE curve turns upward (δ). ' +
+      'Watch the density chart and the table: the widths, parameters and MACs fall net by net, and the smaller nets run faster.',
+  },
 ];
 
 export function lessonHash(l: Lesson): string {

@@ -49,6 +49,7 @@ import { dnrView } from './views/dnr';
 import { epochsView } from './views/epochs';
 import { lambdaView } from './views/lambda';
 import { masksView } from './views/masks';
+import { netsView } from './views/nets';
 import type { RunInfo, View } from './views/view';
 import './style.css';
 
@@ -112,7 +113,7 @@ let loadedData: PageData | null = null;
 let droppedCifar: PageData | null = null;
 let current: { stateHash: string; flags: Flags; parsed: Parsed } | null = null;
 
-const views: View[] = [epochsView(), lambdaView(), dnrView(), densityView(), masksView()];
+const views: View[] = [epochsView(), lambdaView(), dnrView(), densityView(), netsView(), masksView()];
 const dead = deadView({
   image: (i) => testImage(loadedData, i),
   maps: async (pixels) => (await deadMaps(pixels)) as DeadMap[],

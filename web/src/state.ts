@@ -4,7 +4,7 @@
 export type Model = 'lenet300' | 'cnn' | 'resnet20' | 'resnet56' | 'vgg19' | 'densenet40' | 'mobilenetv2' | 'resnet18' | 'resnet50' | 'vit-b16';
 export type Dataset = 'mnist' | 'cifar10' | 'cifar100' | 'tinyimagenet' | 'imagenet';
 export type Ap = 'none' | 'lite' | 'pro' | 'solo' | 'no-wr' | 'output' | 'bias';
-export type Method = 'gm' | 'taylor' | 'lamp' | 'lap' | 'imp' | 'random' | 'snip' | 'l1-channel' | 'l2-channel';
+export type Method = 'gm' | 'taylor' | 'lamp' | 'lap' | 'imp' | 'random' | 'snip' | 'l1-channel' | 'l2-channel' | 'density';
 
 /** The engine's experiment state (prunelab_core::state::Experiment); the keys shown here are the
  * ones the page displays, the rest pass through unchanged. */

@@ -40,8 +40,10 @@ export const COLOURS = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#bc4c00', '
 /** A uPlot chart that follows its container's width (phones included). */
 export function chart(body: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): uPlot {
   const width = () => Math.max(240, Math.min(body.clientWidth || 600, 900));
-  const plot = new uPlot({ ...opts, width: width(), height: 220 }, data, body);
-  new ResizeObserver(() => plot.setSize({ width: width(), height: 220 })).observe(body);
+  const resize = new ResizeObserver(() => plot.setSize({ width: width(), height: 220 }));
+  const hooks = { ...opts.hooks, destroy: [...(opts.hooks?.destroy ?? []), () => resize.disconnect()] };
+  const plot = new uPlot({ ...opts, hooks, width: width(), height: 220 }, data, body);
+  resize.observe(body);
   return plot;
 }
 
