@@ -287,6 +287,12 @@ const CASES = {
       const notes = await page.locator('#notices li').allInnerTexts();
       assert(notes.length === 2 && notes[0].includes('abc') && notes[1].includes('zzz'), `notices: ${JSON.stringify(notes)}`);
       assert(await page.locator('#notices').isVisible(), 'notices are not visible');
+      await page.evaluate(() => (location.hash = '#p=2&q=5'));
+      await page.waitForFunction(() => !document.getElementById('check').hidden, null, { timeout: QUICK_TIMEOUT_MS });
+      const check = await page.locator('#check').innerText();
+      assert(check.includes('q (5) must be between 0 and p (2)'), `no live check of q > p: "${check}"`);
+      await page.evaluate(() => (location.hash = '#model=cnn&p=abc&zzz=1&epochs=4&ap=none&q=auto'));
+      await page.waitForFunction(() => document.getElementById('check').hidden, null, { timeout: QUICK_TIMEOUT_MS });
       await page.setViewportSize({ width: 375, height: 800 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       assert(overflow <= 375, `the page is ${overflow} px wide at 375 px`);

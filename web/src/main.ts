@@ -79,6 +79,7 @@ const ui = {
   lessons: el<HTMLUListElement>('lesson-list'),
   lesson: el('lesson'),
   permalink: el<HTMLAnchorElement>('permalink'),
+  check: el('check'),
   run: el<HTMLButtonElement>('run'),
   add: el<HTMLButtonElement>('add-run'),
   pause: el<HTMLButtonElement>('pause'),
@@ -172,6 +173,14 @@ function render(): { stateHash: string; flags: Flags; parsed: Parsed } {
   const extra: string[] = [];
   if (flags.lesson && !findLesson(flags.lesson)) extra.push(`ignored lesson=${flags.lesson}: no such lesson`);
   notices([...parsed.notices, ...extra]);
+  const invalid = validateState(stateHash);
+  const slow = backend === 'cpu' && !['lenet300', 'cnn'].includes(parsed.state.model);
+  ui.check.textContent = invalid
+    ? `This experiment cannot run: ${invalid}.`
+    : slow
+      ? `${parsed.state.model} on the CPU is very slow: LeNet-300-100 and the CNN are the models for it.`
+      : '';
+  ui.check.hidden = ui.check.textContent === '';
   current = { stateHash, flags, parsed };
   writeControls(ui.controls, parsed.state, flags.hide, running);
   ui.presets.closest<HTMLElement>('.control')!.hidden = flags.hide.includes('preset');
@@ -502,6 +511,7 @@ async function start(): Promise<void> {
   const { flags } = render();
   backend = await chooseBackend(flags);
   document.body.dataset.backend = backend;
+  render();
   ui.statusLine.textContent = 'Ready. Press Run to train and prune.';
   setStatus('idle');
   embed.post({ prunelab: 'ready', hash: location.hash.slice(1) });

@@ -5,7 +5,7 @@ import type { RunEvent } from '../state';
 import { COLOURS, chart, figure, type RunInfo, type View } from './view';
 
 export function epochsView(): View {
-  const { element, body } = figure('view-epochs', 'Training, per epoch', 'Loss (left axis) and training accuracy (right axis) of the latest run; vertical steps are pruning cycles.');
+  const { element, body } = figure('view-epochs', 'Training, per epoch', 'Loss (left axis) and training accuracy (right axis) of the latest run, epochs counted across its cycles.');
   let plot: uPlot | null = null;
   let rows: Array<[number, number, number]> = [];
   let current = -1;
