@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use prunelab_core::macs::{LayerCost, totals};
 use prunelab_core::state::Model;
 use prunelab_models::{InputShape, Network};
+use prunelab_report::grouped;
 use serde::Serialize;
 
 /// What `--json` prints: the totals first, then what they were computed for and the layers.
@@ -47,19 +48,6 @@ fn parse_input(text: &str) -> Result<[usize; 3]> {
         Some(&[c, h, w]) => Ok([c, h, w]),
         _ => bail!("--input must be C,H,W with three positive integers, got `{text}`"),
     }
-}
-
-/// 20040522 → "20 040 522".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn table(name: &str, [c, h, w]: [usize; 3], classes: usize, layers: &[LayerCost]) -> String {

@@ -77,7 +77,7 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
         while progress.epoch < exp.epochs && !rho(&density.ae) {
             let epoch = progress.epoch;
             let mut rng = Rng::new(exp.seed, order_stream(index, epoch));
-            let stats = train::epoch(&mut net, &data.train, &mut how, &mut progress.step, &mut Hooks::default(), &mut rng).await?;
+            let stats = train::epoch(&mut net, &data.train, &mut how, &mut progress.step, &mut Hooks::default(), &mut rng, observer).await?;
             let energy = activation_energy(&units, &stats.zeros);
             density.ae.push(energy.total);
             density.layer_ae.push(energy.layers);

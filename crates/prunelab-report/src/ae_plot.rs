@@ -9,7 +9,7 @@ use prunelab_core::report::RunResult;
 use crate::density::density_runs;
 use crate::error::ReportError;
 use crate::font::{self, FAMILY};
-use crate::plot::{PALETTE, SIZE, encode_png};
+use crate::plot::{DrawResult, PALETTE, SIZE, encode_png, legend};
 
 /// One net's curve: its name, total AE (%) per epoch (1-based), and the epoch of ρ.
 struct Curve {
@@ -61,8 +61,6 @@ pub fn ae_png(runs: &[RunResult]) -> Result<Vec<u8>, ReportError> {
     encode_png(&rgb, SIZE).map_err(|e| plot_err(format!("PNG encoding: {e}")))
 }
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, curves: &[Curve]) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let last = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0, f64::max);
@@ -100,15 +98,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, curves: &[Curve]) -> 
             chart.draw_series(DashedLineSeries::new(line, 3, 5, colour.mix(0.7).stroke_width(1)))?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .margin(12)
-        .legend_area_size(36)
-        .label_font((FAMILY, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
+    legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 #[cfg(test)]
@@ -123,7 +113,7 @@ mod tests {
         assert_eq!(c.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["net0", "net1", "net2"]);
         assert_eq!(c[0].points, [(1.0, 50.0), (2.0, 45.0)]);
         assert_eq!((c[0].rho, c[2].rho), (Some(5), None));
-        let svg = ae_svg(&[run.clone()]).expect("svg");
+        let svg = ae_svg(std::slice::from_ref(&run)).expect("svg");
         assert!(svg.lines().any(|l| l == "net2") && svg.lines().any(|l| l == "total AE (% of activations nonzero)"), "{svg}");
         assert!(ae_png(&[run]).expect("png").starts_with(b"\x89PNG\r\n\x1a\n"));
         assert!(ae_svg(&[]).is_ok(), "no density run: an empty plot, no panic");

@@ -18,8 +18,8 @@ pub fn density_runs(runs: &[RunResult]) -> Vec<&RunResult> {
     runs.iter().filter(|r| !r.nets.is_empty()).collect()
 }
 
-/// 11173962 → "11 173 962".
-fn grouped(n: u64) -> String {
+/// 11173962 → "11 173 962" (thousands grouped by thin spaces, as the reports print counts).
+pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {

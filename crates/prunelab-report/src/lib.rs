@@ -33,7 +33,7 @@ mod write;
 mod fixture;
 
 pub use ae_plot::{ae_png, ae_svg};
-pub use density::{csv as density_csv, density_runs, markdown as density_markdown};
+pub use density::{csv as density_csv, density_runs, grouped, markdown as density_markdown};
 pub use error::ReportError;
 pub use load::{RESULTS_FILE, load_runs};
 pub use options::{Accuracy, DnrKind, Options, PAPER_LAMBDAS};

@@ -169,7 +169,7 @@ fn padded(values: impl Iterator<Item = f64>, min_pad: f64) -> Option<(f64, f64)>
     Some((lo - pad, hi + pad))
 }
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -240,9 +240,14 @@ fn draw<DB: DrawingBackend>(
         }
         chart.draw_series(xy.iter().map(|&p| Circle::new(p, 3, s.colour.filled())))?;
     }
+    legend(&mut chart, legend_at)
+}
+
+/// The figures' legend box: the series labels at `at`, on a translucent white background.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, at: SeriesLabelPosition) -> DrawResult<DB> {
     chart
         .configure_series_labels()
-        .position(legend_at)
+        .position(at)
         .margin(12)
         .legend_area_size(36)
         .label_font((FAMILY, 15))

@@ -106,7 +106,7 @@ mod tests {
     #[test]
     fn ae_counts_positions_and_nothing_seen() {
         let conv = UnitLayer { name: "conv".into(), channels: 2, positions: 4, incoming: vec![0] };
-        let e = activation_energy(&[conv.clone()], &ZeroCounts { samples: 3, dead: vec![vec![5, 1]] });
+        let e = activation_energy(std::slice::from_ref(&conv), &ZeroCounts { samples: 3, dead: vec![vec![5, 1]] });
         assert_eq!(e.layers, [0.75]);
         assert_eq!(e.total, 0.75);
         let none = activation_energy(&[conv], &ZeroCounts { samples: 0, dead: vec![vec![0, 0]] });
