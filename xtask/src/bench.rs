@@ -341,7 +341,7 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
             .filter(|r| r.section == section && r.what.contains(what) && r.ratio().is_some())
             .min_by(|a, b| a.ratio().unwrap_or(0.0).total_cmp(&b.ratio().unwrap_or(0.0)));
         if let Some(r) = worst {
-            md += &format!("\nLargest gap of {what} ({section}) in this run: {} — {:.2}× {}.", r.what, r.ratio().unwrap_or(0.0), r.peer_name);
+            md += &format!("\n- largest gap of {what} ({section}) in this run: {} — {:.2}× {}", r.what, r.ratio().unwrap_or(0.0), r.peer_name);
         }
     }
     md += "\n";
