@@ -184,7 +184,9 @@ pub fn kernels(weights: usize, activation: &str, calls: usize) -> Result<()> {
     let args = Args { model: String::new(), backend: "wgpu".into(), batch: 0, steps: 0, channels: 0, size: 0, kernels: true };
     let (sgd, count) = on_device(&args, |device| {
         let now = || origin.elapsed();
-        Ok(futures::executor::block_on(async { (prunelab_kernels::bench::sgd(device, weights, calls, now).await, prunelab_kernels::bench::count(device, [n, c, h, w], calls, now).await) }))
+        let sgd = futures::executor::block_on(prunelab_kernels::bench::sgd(device, weights, calls, now)).map_err(|e| anyhow::anyhow!("the masked SGD benchmark failed: {e}"))?;
+        let count = futures::executor::block_on(prunelab_kernels::bench::count(device, [n, c, h, w], calls, now)).map_err(|e| anyhow::anyhow!("the counting benchmark failed: {e}"))?;
+        Ok((sgd, count))
     })?;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("{{\"adapters\": {:?}}}", prunelab_kernels::adapter_names());

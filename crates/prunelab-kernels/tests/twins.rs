@@ -124,3 +124,33 @@ fn flex_path_matches_burns_operations() {
     let burn_dead = x.equal_elem(0.0).int().sum_dims_squeeze::<1, usize>(&[0, 2, 3]);
     assert_eq!(ints(dead), ints(burn_dead));
 }
+
+/// Steps chained on the kernel's own outputs, with the same parameters each time (the cached
+/// parameter buffer reused), stay equal to the twin's steps.
+#[test]
+fn chained_sgd_steps_match_the_twin() {
+    let Some(device) = device() else { return };
+    let p = SgdParams { lr: 0.05, momentum: 0.9, weight_decay: 1e-3 };
+    let mut rng = Rng::new(7, 6);
+    let n = 272_474;
+    let (mut theta, grad) = (normal(&mut rng, n), normal(&mut rng, n));
+    let mask: Vec<f32> = (0..n).map(|_| if rng.uniform() < 0.3 { 0.0 } else { 1.0 }).collect();
+    let mut velocity: Option<Vec<f32>> = None;
+    let t = |v: &[f32]| Tensor::<1>::from_floats(v, &device);
+    let (g_t, m_t) = (t(&grad), t(&mask));
+    let mut w_t = t(&theta);
+    let mut v_t: Option<Tensor<1>> = None;
+    for step in 0..6 {
+        let (w, v) = sgd_masked(&w_t, &g_t, v_t.as_ref(), Some(&m_t), p).expect("the kernel runs on wgpu");
+        (w_t, v_t) = (w, Some(v));
+        let (w, v) = twin::sgd_masked(&theta, &grad, velocity.as_deref(), Some(&mask), p);
+        (theta, velocity) = (w, Some(v));
+        // Read back every other step only: chains of launches with no read in between too.
+        if step % 2 == 1 {
+            let got = floats(w_t.clone());
+            for (i, (&k, &e)) in got.iter().zip(&theta).enumerate() {
+                assert!((k - e).abs() <= 1e-5 * e.abs().max(1.0), "step {step}: θ[{i}] kernel {k} vs twin {e}");
+            }
+        }
+    }
+}
