@@ -474,7 +474,7 @@ const CASES = {
       return 'web export (4 + 1 chunks) and a dropped data_batch_1.bin (34 train / 6 test) both trained';
     },
   },
-  k: {
+  l: {
     name: 'Stop ends a running run: status stopped, no error, Run enabled again',
     hash: 'model=lenet300&cycles=2&epochs=1&seed=1&train_size=2048&test_size=128&batch=32&autorun=1',
     async check(page, base) {
@@ -486,6 +486,26 @@ const CASES = {
       assert((await errorText(page)) === '', 'stopping showed an error');
       assert(await page.locator('#run').isEnabled(), 'Run is not enabled after Stop');
       return `stopped after ${await page.evaluate(() => document.body.dataset.steps)} steps`;
+    },
+  },
+  m: {
+    name: 'an activation-density run (the density lesson, tiny): net0 → net1 with ρ markers and the shrinking configurations',
+    hash: `model=lenet300&data=mnist&method=density&epochs=2&rho_threshold=1&rho_epochs=1&density_nets=2&lr=0.05&seed=1&${TINY}&lesson=activation-density&autorun=1`,
+    async check(page, base) {
+      const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
+      assert(status === 'done', `status is ${status}: ${await errorText(page)}`);
+      assert(await page.locator('#view-nets').isVisible(), 'the density view is not shown');
+      const results = JSON.parse(await page.locator('#results').textContent());
+      assert(results.nets.length === 2, `${results.nets.length} nets in the results, not 2`);
+      const [net0, net1] = results.nets;
+      assert(net1.widths.every((w, i) => w <= net0.widths[i]), `net1 ${net1.widths} is not narrower than net0 ${net0.widths}`);
+      const rows = await page.locator('#view-nets tbody tr').count();
+      assert(rows === 2, `${rows} configuration rows, not 2`);
+      const first = await page.locator('#view-nets tbody tr').first().innerText();
+      assert(first.includes(`[${net0.widths.join(', ')}]`), `net0 row: ${first}`);
+      const legend = await page.locator('#view-nets .u-legend').innerText();
+      assert(legend.includes('net1') && legend.includes('ρ'), `density chart legend: ${legend}`);
+      return `net0 [${net0.widths}] → net1 [${net1.widths}], ${net1.parameters_reduction.toFixed(2)}× fewer parameters`;
     },
   },
 };
