@@ -490,7 +490,7 @@ const CASES = {
   },
   m: {
     name: 'an activation-density run (the density lesson, tiny): net0 → net1 with ρ markers and the shrinking configurations',
-    hash: `model=lenet300&data=mnist&method=density&epochs=2&rho_threshold=1&rho_epochs=1&density_nets=2&lr=0.05&seed=1&${TINY}&lesson=activation-density&autorun=1`,
+    hash: `model=lenet300&data=mnist&method=density&epochs=2&rho_threshold=0.5&rho_epochs=1&density_nets=2&lr=0.05&seed=1&${TINY}&lesson=activation-density&autorun=1`,
     async check(page, base) {
       const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
       assert(status === 'done', `status is ${status}: ${await errorText(page)}`);
@@ -499,9 +499,9 @@ const CASES = {
       assert(results.nets.length === 2, `${results.nets.length} nets in the results, not 2`);
       const [net0, net1] = results.nets;
       assert(net1.widths.every((w, i) => w <= net0.widths[i]), `net1 ${net1.widths} is not narrower than net0 ${net0.widths}`);
-      const rows = await page.locator('#view-nets tbody tr').count();
+      const rows = await page.locator('#view-nets table.nets tbody tr').count();
       assert(rows === 2, `${rows} configuration rows, not 2`);
-      const first = await page.locator('#view-nets tbody tr').first().innerText();
+      const first = await page.locator('#view-nets table.nets tbody tr').first().innerText();
       assert(first.includes(`[${net0.widths.join(', ')}]`), `net0 row: ${first}`);
       const legend = await page.locator('#view-nets .u-legend').innerText();
       assert(legend.includes('net1') && legend.includes('ρ'), `density chart legend: ${legend}`);

@@ -50,7 +50,7 @@ export const CONTROLS: Control[] = [
       ['snip', 'SNIP'],
       ['l1-channel', 'L1 channel'],
       ['l2-channel', 'L2 channel'],
-      ['density', 'Activation density (resize each layer to AE × width)'],
+      ['density', 'Activation density (resizing)'],
     ],
   },
   {
@@ -102,8 +102,8 @@ export const CONTROLS: Control[] = [
   { key: 'test_size', label: 'Test images (0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
   { key: 'rho_threshold', label: 'Density: ρ threshold (AE change)', kind: 'number', min: 0, max: 1, step: 0.0005, advanced: true, help: 'method = density: resize once the total AE changes by less than this…' },
   { key: 'rho_epochs', label: 'Density: ρ epochs in a row', kind: 'number', min: 1, step: 1, advanced: true, help: '…this many epochs in a row' },
-  { key: 'delta_window', label: 'Density: δ slope window (epochs, 0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
-  { key: 'delta_slope', label: 'Density: δ slope above which resizing stops', kind: 'number', step: 0.001, advanced: true },
+  { key: 'delta_window', label: 'Density: δ window (epochs, 0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
+  { key: 'delta_slope', label: 'Density: δ slope limit', help: 'resizing stops once the AE slope is above this', kind: 'number', step: 0.001, advanced: true },
   { key: 'density_nets', label: 'Density: at most this many nets', kind: 'number', min: 1, max: 20, step: 1, advanced: true },
   {
     key: 'density_init',
@@ -111,8 +111,8 @@ export const CONTROLS: Control[] = [
     kind: 'select',
     advanced: true,
     options: [
-      ['fresh', 'a fresh initialisation'],
-      ['inherit', 'a random subset of the trained channels'],
+      ['fresh', 'fresh weights'],
+      ['inherit', 'inherited channels'],
     ],
   },
 ];
