@@ -84,11 +84,17 @@ const MODELS: [(&str, usize, usize); 3] = [("lenet300", 1, 28), ("cnn", 1, 28), 
 
 pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
     let plan = Plan { quick };
-    heading("bench: build the CLI (workspace crates at opt-level 3, dependencies as always)");
-    run(ctx, ctx.cargo().env("CARGO_PROFILE_DEV_OPT_LEVEL", "3").args(["build", "--workspace", "--exclude", "xtask"]))?;
+    let python = python_env(ctx);
+    heading("bench: build the CLI with the tch backend (workspace crates at opt-level 3, dependencies as always)");
+    let tch = python.is_some() && ctx.root.join(".cargo/libtorch").exists();
+    let mut build = ctx.cargo();
+    build.env("CARGO_PROFILE_DEV_OPT_LEVEL", "3").args(["build", "--workspace", "--exclude", "xtask"]);
+    if tch {
+        build.args(["--features", crate::test::TCH_FEATURES]);
+    }
+    run(ctx, &mut build)?;
     let target = cargo_target_dir(ctx)?;
     let cli = target.join("debug").join("prunelab");
-    let python = python_env(ctx, &target);
     let load_before = load_average();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
@@ -103,12 +109,18 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
                 let out = measure(ctx, in_dir(py, &ctx.root).arg(script).args(["--model", model, "--batch", &batch.to_string(), "--steps", &steps]));
                 out.first().and_then(|v| f(v, "images_per_s"))
             });
-            for (backend, steps) in [("flex", plan.cpu_steps(model)), ("wgpu", plan.gpu_steps(model))] {
+            let backends = [("flex", plan.cpu_steps(model)), ("tch", plan.cpu_steps(model)), ("wgpu", plan.gpu_steps(model))];
+            for (backend, steps) in backends.into_iter().filter(|(b, _)| tch || *b != "tch") {
                 let ours = train(ctx, &cli, model, backend, batch, steps, (c, size), true);
                 if backend == "wgpu" {
                     wgpu_on.push((model, batch, ours));
                 }
-                let what = format!("{model}, batch {batch}: {}", if backend == "flex" { "flex (CPU)" } else { "wgpu" });
+                let label = match backend {
+                    "flex" => "flex (CPU)",
+                    "tch" => "tch (LibTorch CPU)",
+                    _ => "wgpu",
+                };
+                let what = format!("{model}, batch {batch}: {label}");
                 rows.push(Row { section: "Training throughput (native)", what, ours, peer_name: "PyTorch CPU".into(), peer, unit: "img/s", higher_is_better: true, goal: "≥ 1.0×" });
             }
         }
@@ -191,16 +203,17 @@ fn args(batch: usize, steps: usize, channels: usize, size: usize) -> Vec<String>
 }
 
 /// prunelab's training throughput (img/s) of one configuration; on the CPU the faster of all
-/// threads and one (`RAYON_NUM_THREADS=1`), as for PyTorch: on a busy machine either can win.
+/// threads and one (`RAYON_NUM_THREADS=1` for flex, `OMP_NUM_THREADS=1` for libtorch), as for
+/// PyTorch: on a busy machine either can win.
 #[allow(clippy::too_many_arguments)]
 fn train(ctx: &Ctx, cli: &Path, model: &str, backend: &str, batch: usize, steps: usize, (c, size): (usize, usize), kernels: bool) -> Option<f64> {
-    let threads: &[Option<&str>] = if backend == "flex" { &[None, Some("1")] } else { &[None] };
+    let threads: &[Option<&str>] = if backend == "wgpu" { &[None] } else { &[None, Some("1")] };
     let mut best: Option<f64> = None;
-    for rayon in threads {
+    for one in threads {
         let mut cmd = Command::new(cli);
         cmd.args(["bench", "--model", model, "--backend", backend, "--kernels", if kernels { "on" } else { "off" }]).args(args(batch, steps, c, size));
-        if let Some(n) = rayon {
-            cmd.env("RAYON_NUM_THREADS", n);
+        if let Some(n) = one {
+            cmd.env(if backend == "tch" { "OMP_NUM_THREADS" } else { "RAYON_NUM_THREADS" }, n);
         }
         let figure = measure(ctx, &mut cmd).first().and_then(|v| f(v, "images_per_s"));
         best = match (best, figure) {
@@ -230,27 +243,20 @@ fn measure(ctx: &Ctx, cmd: &mut Command) -> Vec<Value> {
     }
 }
 
-/// A Python with torch and numpy: `$PRUNELAB_BENCH_PYTHON`, else a venv under the target
-/// directory, created with `pip install torch numpy` on first use (about a minute).
-fn python_env(ctx: &Ctx, target: &Path) -> Option<PathBuf> {
+/// A Python with torch and numpy: `$PRUNELAB_BENCH_PYTHON`, else the venv of `setup --tch`
+/// (PyTorch 2.9.0, the libtorch the tch backend links), installed on first use.
+fn python_env(ctx: &Ctx) -> Option<PathBuf> {
     let works = |py: &Path| matches!(probe(ctx, in_dir(py, &ctx.root).args(["-c", "import torch, numpy"])), Ok(Some((true, _))));
     if let Some(py) = std::env::var_os("PRUNELAB_BENCH_PYTHON").map(PathBuf::from) {
         if works(&py) {
             return Some(py);
         }
-        println!("  PRUNELAB_BENCH_PYTHON={} lacks torch or numpy: using the bench venv", py.display());
+        println!("  PRUNELAB_BENCH_PYTHON={} lacks torch or numpy: using the tch venv", py.display());
     }
-    let venv = target.join("bench-venv");
-    let py = venv.join("bin").join("python");
-    if works(&py) {
-        return Some(py);
-    }
-    let made = run(ctx, in_dir("python3", &ctx.root).args(["-m", "venv"]).arg(&venv))
-        .and_then(|()| run(ctx, in_dir(&py, &ctx.root).args(["-m", "pip", "install", "--quiet", "torch", "numpy"])));
-    match made {
-        Ok(()) if works(&py) => Some(py),
-        _ => {
-            println!("  no Python with torch + numpy: the PyTorch and NumPy peers are not measured");
+    match crate::torch::ensure(ctx) {
+        Ok(py) => Some(py),
+        Err(e) => {
+            println!("  no Python with torch + numpy ({e:#}): the PyTorch and NumPy peers are not measured");
             None
         }
     }

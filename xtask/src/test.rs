@@ -8,22 +8,26 @@ use anyhow::Result;
 use crate::cmd::{in_dir, run};
 use crate::ctx::Ctx;
 use crate::say::heading;
-use crate::{setup, web};
+use crate::{setup, torch, web};
+
+/// The `tch` cargo features of every crate that has one: the native tests cover LibTorch too.
+pub const TCH_FEATURES: &str = "prunelab-kernels/tch,prunelab-engine/tch,prunelab-cli/tch";
 
 type Stage<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
 
 /// Returns Ok(false) when a stage failed (after printing the summary line).
 pub fn test(ctx: &Ctx) -> Result<bool> {
     setup::setup(ctx)?;
+    torch::ensure(ctx)?;
     let stages: [Stage; 3] = [
         (
-            "native tests (cargo test --workspace)",
+            "native tests (cargo test --workspace, with the tch backend)",
             Box::new(|| {
                 run(
                     ctx,
                     ctx.cargo()
                         .env("PRUNELAB_DATA", ctx.root.join("data"))
-                        .args(["test", "--workspace", "--exclude", "xtask"]),
+                        .args(["test", "--workspace", "--exclude", "xtask", "--features", TCH_FEATURES]),
                 )
             }),
         ),

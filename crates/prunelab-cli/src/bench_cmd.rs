@@ -13,14 +13,14 @@ use prunelab_core::Experiment;
 use prunelab_core::report::RunResult;
 use prunelab_core::state::Model;
 use prunelab_engine::bench::SelectionInput;
-use prunelab_engine::{Backend, bench, native_device};
+use prunelab_engine::bench;
 
 use crate::atomic;
-use crate::guard::guarded;
+use crate::target::Target;
 
 pub struct Args {
     pub model: String,
-    pub backend: String,
+    pub target: Target,
     pub batch: usize,
     pub steps: usize,
     pub channels: usize,
@@ -39,16 +39,17 @@ impl Args {
     }
 
     fn json_head(&self) -> String {
-        let (model, backend, batch, c, s) = (&self.model, &self.backend, self.batch, self.channels, self.size);
-        format!("\"model\": \"{model}\", \"backend\": \"{backend}\", \"batch\": {batch}, \"input\": [{c}, {s}, {s}], \"kernels\": {}", self.kernels)
+        let (model, backend, batch, c, s) = (&self.model, &self.target.backend, self.batch, self.channels, self.size);
+        let device = self.target.place.map_or_else(|| "default".to_string(), |p| p.to_string());
+        let precision = self.target.precision;
+        format!("\"model\": \"{model}\", \"backend\": \"{backend}\", \"device\": \"{device}\", \"precision\": \"{precision}\", \"batch\": {batch}, \"input\": [{c}, {s}, {s}], \"kernels\": {}", self.kernels)
     }
 }
 
 /// Run `f` on the backend's device, turning a missing GPU into a message.
 fn on_device<T>(args: &Args, f: impl FnOnce(&burn::prelude::Device) -> Result<T>) -> Result<T> {
-    let backend: Backend = args.backend.parse().map_err(anyhow::Error::msg)?;
     prunelab_kernels::set_enabled(args.kernels);
-    guarded("use --backend flex on machines without a GPU", || f(&native_device(backend)?))
+    args.target.on(f)
 }
 
 pub fn bench(args: &Args) -> Result<()> {
@@ -135,7 +136,7 @@ pub fn inference_rates(model: Model, input: [usize; 3], classes: usize, widths: 
 
 /// `prunelab bench --run DIR`: every net of the density run in DIR (its `results.json` and
 /// `net-00.safetensors` metadata), timed on `backend`, as JSON.
-pub fn bench_run(dir: &Path, backend: &str, batch: usize) -> Result<()> {
+pub fn bench_run(dir: &Path, target: &Target, batch: usize) -> Result<()> {
     let path = dir.join("results.json");
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let run: RunResult = serde_json::from_str(&text).with_context(|| format!("{} is not a prunelab results file", path.display()))?;
@@ -144,19 +145,15 @@ pub fn bench_run(dir: &Path, backend: &str, batch: usize) -> Result<()> {
     }
     let (exp, _) = Experiment::from_hash(&run.experiment, &[]);
     let (input, classes) = net_shape(&dir.join("net-00.safetensors"))?;
-    let backend: Backend = backend.parse().map_err(anyhow::Error::msg)?;
     let widths: Vec<Vec<usize>> = run.nets.iter().map(|n| n.widths.clone()).collect();
-    let rates = guarded("use --backend flex on machines without a GPU", || {
-        let device = native_device(backend)?;
-        inference_rates(exp.model, input, classes, &widths, &device, batch.max(1))
-    })?;
+    let rates = target.on(|device| inference_rates(exp.model, input, classes, &widths, device, batch.max(1)))?;
     let nets: Vec<serde_json::Value> = run
         .nets
         .iter()
         .zip(&rates)
         .map(|(n, r)| serde_json::json!({"net": n.net, "widths": n.widths, "macs": n.macs, "ops_reduction": n.ops_reduction, "images_per_s": r, "speedup": r / rates[0].max(1e-9)}))
         .collect();
-    let out = serde_json::json!({"model": exp.model.name(), "backend": backend.to_string(), "batch": batch, "input": input, "nets": nets});
+    let out = serde_json::json!({"model": exp.model.name(), "backend": target.to_string(), "batch": batch, "input": input, "nets": nets});
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }
@@ -181,7 +178,8 @@ pub fn kernels(weights: usize, activation: &str, calls: usize) -> Result<()> {
     let dims: Vec<usize> = activation.split(',').map(|d| d.trim().parse()).collect::<Result<_, _>>().map_err(|_| anyhow::anyhow!("--activation must be N,C,H,W (got `{activation}`)"))?;
     let [n, c, h, w] = dims[..] else { anyhow::bail!("--activation must be N,C,H,W (got `{activation}`)") };
     let origin = Instant::now();
-    let args = Args { model: String::new(), backend: "wgpu".into(), batch: 0, steps: 0, channels: 0, size: 0, kernels: true };
+    let target = Target { backend: prunelab_engine::Backend::Wgpu, place: None, precision: Default::default() };
+    let args = Args { model: String::new(), target, batch: 0, steps: 0, channels: 0, size: 0, kernels: true };
     let (sgd, count) = on_device(&args, |device| {
         let now = || origin.elapsed();
         let sgd = futures::executor::block_on(prunelab_kernels::bench::sgd(device, weights, calls, now)).map_err(|e| anyhow::anyhow!("the masked SGD benchmark failed: {e}"))?;

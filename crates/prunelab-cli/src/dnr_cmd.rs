@@ -6,15 +6,14 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use prunelab_core::Experiment;
 use prunelab_data::{Dataset, idx};
-use prunelab_engine::{Backend, Checkpoint, Images, NetState, evaluate, native_device};
+use prunelab_engine::{Checkpoint, Images, NetState, evaluate};
 use prunelab_models::InputShape;
 
-use crate::guard::guarded;
+use crate::target::Target;
 
-pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Result<()> {
+pub fn dnr(model: &str, checkpoint: &Path, images: &Path, target: &Target) -> Result<()> {
     let mut exp = Experiment::default();
     exp.set("model", model)?;
-    let backend: Backend = backend.parse().map_err(anyhow::Error::msg)?;
     let bytes = std::fs::read(checkpoint).with_context(|| format!("cannot read {}", checkpoint.display()))?;
     let ck = Checkpoint::from_bytes(&bytes)?;
     let raw = std::fs::read(images).with_context(|| format!("cannot read {}", images.display()))?;
@@ -25,9 +24,8 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, backend: &str) -> Resu
         Some(c) => c.parse().map_err(|_| anyhow!("checkpoint metadata `classes` is not a number: {c}"))?,
         None => 10,
     };
-    let report = guarded("use --backend flex on machines without a GPU", || {
-        let device = native_device(backend)?;
-        let mut net = NetState::new(&exp, InputShape(shape), classes, &device);
+    let report = target.on(|device| {
+        let mut net = NetState::new(&exp, InputShape(shape), classes, device);
         net.load_checkpoint(&ck, model)?;
         let eval = futures::executor::block_on(evaluate(&net, &data, 256))?;
         Ok(eval.dnr)

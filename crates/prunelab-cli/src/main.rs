@@ -9,6 +9,7 @@ mod guard;
 mod model_cmd;
 mod report_cmd;
 mod run_cmd;
+mod target;
 mod web_export_cmd;
 
 use std::path::PathBuf;
@@ -36,9 +37,8 @@ enum Command {
         /// Folder holding one folder per dataset (`mnist/`, `cifar10/`, `cifar100/`, `tinyimagenet/`); default $PRUNELAB_DATA or ./data.
         #[arg(long)]
         data: Option<PathBuf>,
-        /// Override the config's backend (wgpu | flex).
-        #[arg(long)]
-        backend: Option<String>,
+        #[command(flatten)]
+        target: target::Flags,
     },
     /// Run the plans of several configs (methods × seeds × configs), each run in its own folder
     /// OUT/<label>-<hash>/seed-<n>/; `--shard i/n` takes every n-th run from the i-th (0-based),
@@ -54,8 +54,8 @@ enum Command {
         shard: String,
         #[arg(long)]
         data: Option<PathBuf>,
-        #[arg(long)]
-        backend: Option<String>,
+        #[command(flatten)]
+        target: target::Flags,
     },
     /// Tabulate runs as the AP paper does (rows = methods, columns = λ, mean ± std over seeds) and
     /// plot accuracy and static/dynamic DNR vs λ: report.md, report.csv, accuracy.svg/png, dnr.svg/png.
@@ -87,8 +87,8 @@ enum Command {
         checkpoint: PathBuf,
         #[arg(long)]
         images: PathBuf,
-        #[arg(long, default_value = "flex")]
-        backend: String,
+        #[command(flatten)]
+        target: target::Flags,
     },
     /// Parameters and multiply-accumulates per image of a network, layer by layer, from its shapes
     /// (`--json`: `{"parameters": N, "macs": M, "layers": [...], ...}`).
@@ -123,8 +123,8 @@ enum Command {
         run: Option<PathBuf>,
         #[arg(long, default_value = "resnet20")]
         model: String,
-        #[arg(long, default_value = "flex")]
-        backend: String,
+        #[command(flatten)]
+        target: target::Flags,
         #[arg(long, default_value_t = 64)]
         batch: usize,
         /// Timed steps, after as many warm-up steps.
@@ -221,25 +221,28 @@ enum WebExportable {
     Cifar10,
 }
 
+/// The target of a command that reads no config: its flags alone.
+fn flag_target(flags: target::Flags) -> anyhow::Result<target::Target> {
+    target::Target::new(&Default::default(), flags)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { config, out, data, backend } => run_cmd::run(&config, &out, data, backend),
-        Command::Sweep { configs, out, shard, data, backend } => {
-            run_cmd::parse_shard(&shard).and_then(|shard| run_cmd::sweep(&configs, &out, shard, data, backend))
-        }
+        Command::Run { config, out, data, target } => run_cmd::run(&config, &out, data, target),
+        Command::Sweep { configs, out, shard, data, target } => run_cmd::parse_shard(&shard).and_then(|shard| run_cmd::sweep(&configs, &out, shard, data, target)),
         Command::Report { dirs, out, lambdas, accuracy, dnr, config } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr, config }),
-        Command::Dnr { model, checkpoint, images, backend } => dnr_cmd::dnr(&model, &checkpoint, &images, &backend),
+        Command::Dnr { model, checkpoint, images, target } => flag_target(target).and_then(|t| dnr_cmd::dnr(&model, &checkpoint, &images, &t)),
         Command::Model { name, classes, input, widths, json } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
         Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
         Command::Data { command: DataCommand::WebExport { dataset: WebExportable::Cifar10, out, data, chunk, train, test, force } } => {
             web_export_cmd::web_export(web_export_cmd::Args { data: data::data_root(data), out, chunk, train, test, force })
         }
-        Command::Bench { run: Some(dir), backend, batch, .. } => bench_cmd::bench_run(&dir, &backend, batch),
-        Command::Bench { run: None, model, backend, batch, steps, channels, size, kernels, overhead, repeats } => {
-            let args = bench_cmd::Args { model, backend, batch, steps, channels, size, kernels: kernels == "on" };
+        Command::Bench { run: Some(dir), target, batch, .. } => flag_target(target).and_then(|t| bench_cmd::bench_run(&dir, &t, batch)),
+        Command::Bench { run: None, model, target, batch, steps, channels, size, kernels, overhead, repeats } => flag_target(target).and_then(|target| {
+            let args = bench_cmd::Args { model, target, batch, steps, channels, size, kernels: kernels == "on" };
             if overhead { bench_cmd::overhead(&args, repeats) } else { bench_cmd::bench(&args) }
-        }
+        }),
         Command::BenchKernels { weights, activation, calls } => bench_cmd::kernels(weights, &activation, calls),
         Command::BenchSelection { model, method, repeats, dump } => bench_cmd::selection(&model, &method, repeats, dump.as_deref()),
     };

@@ -17,12 +17,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use prunelab_core::cycle::prunings;
 use prunelab_core::plan::{Plan, PlannedRun};
 use prunelab_core::report::RunResult;
-use prunelab_core::state::{Data, Method};
+use prunelab_core::state::{Data, Method, Native};
 use prunelab_core::Experiment;
-use prunelab_engine::{Backend, Checkpoint, EngineError, Event, Observer, Source, native_device, run_from};
+use prunelab_engine::{Checkpoint, EngineError, Event, Observer, Source, run_from};
 
 use crate::bench_cmd::inference_rates;
-use crate::{atomic, data, guard::guarded};
+use crate::target::{Flags, Target};
+use crate::{atomic, data};
 
 const RESUME: &str = "resume.safetensors";
 const RESULTS: &str = "results.json";
@@ -183,23 +184,25 @@ fn read_resume(path: &Path) -> Result<Checkpoint> {
 pub type Runs = Vec<(PathBuf, PlannedRun)>;
 
 /// `prunelab run`: the plan of one config; a single run goes into `out` itself.
-pub fn run(config: &Path, out: &Path, data_flag: Option<PathBuf>, backend_flag: Option<String>) -> Result<()> {
+pub fn run(config: &Path, out: &Path, data_flag: Option<PathBuf>, flags: Flags) -> Result<()> {
     let (plan, text) = read_plan(config)?;
     let runs = plan.runs.iter().map(|r| (r.dir.as_ref().map_or_else(|| out.to_path_buf(), |d| out.join(d)), r.clone())).collect();
     let plan_file = (plan.runs.len() > 1).then(|| (out.join("plan.toml"), text));
-    execute(runs, backend_flag.or(plan.backend), data_flag, plan_file)
+    execute(runs, Target::new(&plan.native, flags)?, data_flag, plan_file)
 }
 
 /// `prunelab sweep`: the runs of several configs, every run in its own hashed folder under `out`;
 /// with `shard = (i, n)` only the runs whose position in that list is i modulo n. A run that
 /// several configs share (same label and experiment, hence the same folder) is listed once, so no
 /// two shards ever work in one folder.
-pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: Option<PathBuf>, backend_flag: Option<String>) -> Result<()> {
+pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: Option<PathBuf>, flags: Flags) -> Result<()> {
     let mut runs = Vec::new();
-    let mut backend = None;
+    let mut native = Native::default();
     for config in configs {
         let (plan, _) = read_plan(config)?;
-        backend = backend.or(plan.backend);
+        native.backend = native.backend.or(plan.native.backend);
+        native.device = native.device.or(plan.native.device);
+        native.precision = native.precision.or(plan.native.precision);
         for run in plan.runs {
             let dir = out.join(run.folder());
             if !runs.iter().any(|(d, _)| *d == dir) {
@@ -211,7 +214,7 @@ pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: 
     let total = runs.len();
     let mine: Runs = runs.into_iter().enumerate().filter(|(k, _)| k % n == i).map(|(_, r)| r).collect();
     println!("shard {i}/{n}: {} of {total} runs", mine.len());
-    execute(mine, backend_flag.or(backend), data_flag, None)
+    execute(mine, Target::new(&native, flags)?, data_flag, None)
 }
 
 /// Parse `i/n` (0 ≤ i < n).
@@ -233,8 +236,7 @@ fn read_plan(config: &Path) -> Result<(Plan, String)> {
 
 /// Run (or resume, or skip) every run, each into its folder; `plan_file` (a copy of the config)
 /// is written once the backend, the folders and the data have been checked.
-fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan_file: Option<(PathBuf, String)>) -> Result<()> {
-    let backend: Backend = backend.as_deref().unwrap_or("flex").parse().map_err(anyhow::Error::msg)?;
+fn execute(runs: Runs, target: Target, data_flag: Option<PathBuf>, plan_file: Option<(PathBuf, String)>) -> Result<()> {
     let starts = runs.iter().map(|(dir, run)| start(dir, &run.experiment.to_hash())).collect::<Result<Vec<_>>>()?;
     let root = data::data_root(data_flag);
     let mut splits: HashMap<Data, Source> = HashMap::new();
@@ -250,9 +252,7 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
         }
         atomic::write(&path, text.as_bytes())?;
     }
-    let hint = "for wgpu install a GPU or Vulkan driver (e.g. mesa-vulkan-drivers), or use backend = \"flex\"";
-    guarded(hint, || {
-        let device = native_device(backend)?;
+    target.on(|device| {
         let total = runs.len();
         for (i, ((dir, run), start)) in runs.iter().zip(starts).enumerate() {
             let exp = &run.experiment;
@@ -268,7 +268,7 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
                 Start::Fresh => None,
             };
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            atomic::write(&dir.join("config.toml"), exp.to_toml(Some(&backend.to_string())).as_bytes())?;
+            atomic::write(&dir.join("config.toml"), exp.to_toml(&target.native()).as_bytes())?;
             let density = exp.method == Method::Density;
             let trainings = if density { exp.density_nets } else { prunings(exp) + 1 };
             let bar = ProgressBar::new(u64::from(exp.epochs) * u64::from(trainings));
@@ -277,11 +277,11 @@ fn execute(runs: Runs, backend: Option<String>, data_flag: Option<PathBuf>, plan
             let unit = if density { "net" } else { "cycle" };
             let mut writer = Writer { out: dir.clone(), result, bar, experiment: exp.to_hash(), epochs: u64::from(exp.epochs), unit };
             let source = &splits[&exp.data];
-            let done = futures::executor::block_on(run_from(exp, source, &device, &mut writer, resume.as_ref()))?;
+            let done = futures::executor::block_on(run_from(exp, source, device, &mut writer, resume.as_ref()))?;
             writer.bar.finish_and_clear();
             writer.result = RunResult { label: run.label.clone(), ..done };
             if density {
-                measure_inference(&mut writer.result, exp, source, &device)?;
+                measure_inference(&mut writer.result, exp, source, device)?;
             }
             writer.write_results()?;
             std::fs::remove_file(dir.join(RESUME)).with_context(|| format!("cannot remove {}", dir.join(RESUME).display()))?;

@@ -1,6 +1,6 @@
 //! Exact resume: a run killed with SIGKILL at any moment and started again on the same folder
-//! ends with the same masks, weights and metrics, bit for bit on the CPU backend, as a run that
-//! was never interrupted, and each kill costs at most one epoch. A folder of another experiment,
+//! ends with the same masks, weights and metrics as a run that was never interrupted — bit for
+//! bit on flex; on LibTorch's CPU (`tch` feature) masks exactly and floats to 1e-6 — and each kill costs at most one epoch. A folder of another experiment,
 //! or a resume file of another format version, is refused without touching anything.
 
 mod common;
@@ -16,7 +16,7 @@ use serde_json::Value;
 /// schedule: every piece of state a resume must restore.
 const CONFIG: &str = "model = \"lenet300\"\nap = \"pro\"\np = 20\nq = 2\ncycles = 3\nepochs = 4\nlr = 0.05\n\
     warmup_epochs = 1\nlr_milestones = [3]\nmomentum = 0.9\nweight_decay = 0.0001\nbatch = 32\nval_size = 200\n\
-    rewind_iteration = 5\nbackend = \"flex\"\n";
+    rewind_iteration = 5\n";
 const EPOCHS: usize = 16;
 
 fn args<'a>(cfg: &'a str, out: &'a str, data: &'a str) -> [&'a str; 7] {
@@ -45,16 +45,48 @@ fn run_and_kill(cmd: &[&str], after: Duration) -> (usize, bool) {
     (epochs_logged(&String::from_utf8_lossy(&out.stderr)), killed)
 }
 
+/// The largest difference between two little-endian f32 buffers.
+fn max_difference(a: &[u8], b: &[u8]) -> f32 {
+    let f = |v: &[u8]| v.chunks(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect::<Vec<f32>>();
+    if a.len() != b.len() {
+        return f32::INFINITY;
+    }
+    f(a).iter().zip(f(b)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+/// Equal JSON, numbers to `tolerance` relative (0: exactly).
+fn close(a: &Value, b: &Value, tolerance: f64) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => x == y || (x - y).abs() <= tolerance * x.abs().max(y.abs()),
+            _ => x == y,
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| close(x, y, tolerance)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w, tolerance))),
+        _ => a == b,
+    }
+}
+
 fn results(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results")).expect("json")
 }
 
 #[test]
 fn a_run_killed_at_any_moment_resumes_to_the_identical_result() {
+    killed_and_resumed("flex");
+}
+
+#[cfg(feature = "tch")]
+#[test]
+fn a_tch_run_killed_at_any_moment_resumes_to_the_identical_result() {
+    killed_and_resumed("tch");
+}
+
+fn killed_and_resumed(backend: &str) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
     write_mnist(&data.join("mnist"), 2400, 200);
-    let cfg = config(tmp.path(), CONFIG);
+    let cfg = config(tmp.path(), &format!("{CONFIG}backend = \"{backend}\"\n"));
     let data = data.display().to_string();
 
     let whole = tmp.path().join("whole").display().to_string();
@@ -78,22 +110,27 @@ fn a_run_killed_at_any_moment_resumes_to_the_identical_result() {
         }
         kills += 1;
     }
-    eprintln!("{kills} kills; {logged} epochs trained for {EPOCHS} (uninterrupted: {duration:?})");
+    eprintln!("{backend}: {kills} kills; {logged} epochs trained for {EPOCHS} (uninterrupted: {duration:?})");
     assert!(results(Path::new(&killed_dir))["complete"] == true, "the run never finished between kills");
     assert!(kills >= 3, "only {kills} kills landed during the run");
     assert!(logged <= EPOCHS + kills, "{logged} epochs trained for {EPOCHS} with {kills} kills: more than one lost per kill");
 
     let killed = Path::new(&killed_dir);
-    assert_eq!(results(killed), results(whole), "metrics differ");
-    assert_eq!(results(killed)["complete"], true);
+    // flex: bit for bit. LibTorch's CPU kernels are not bit-reproducible from a restored state
+    // (measured: last-bit differences, ≤ 6e-8, in up to 3 % of the weights): masks and counts
+    // must match exactly, floats to 1e-6.
+    let exact = backend == "flex";
     for c in 0..=3 {
         let name = format!("cycle-{c:02}.safetensors");
         let (a, b) = (safetensors_raw(&whole.join(&name)), safetensors_raw(&killed.join(&name)));
         assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
         for (tensor, value) in &a {
-            assert!(b[tensor] == *value, "{name}: {tensor} differs after resuming");
+            let same = b[tensor] == *value || (!exact && !tensor.contains("_mask") && max_difference(&value.1, &b[tensor].1) <= 1e-6);
+            assert!(same, "{name}: {tensor} differs after resuming");
         }
     }
+    assert!(close(&results(killed), &results(whole), if exact { 0.0 } else { 1e-6 }), "metrics differ:\n{}\n{}", results(killed), results(whole));
+    assert_eq!(results(killed)["complete"], true);
     assert!(!std::fs::read_dir(killed).expect("dir").any(|f| f.expect("entry").file_name().to_string_lossy().ends_with(".tmp")));
 
     // Finished: running again skips it and changes nothing.

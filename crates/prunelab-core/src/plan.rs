@@ -5,7 +5,7 @@
 //! the experiment (OpenLTH-style, see [`config_hash`]): identical experiments share a folder (a
 //! second run resumes or skips it), different ones never do.
 
-use crate::state::{ActReg, Ap, ApTiming, Experiment, ImpScope, Method, Retrain, Schedule, StateError};
+use crate::state::{ActReg, Ap, ApTiming, Experiment, ImpScope, Method, Native, Retrain, Schedule, StateError};
 
 /// Keys of a config file that are not experiment keys.
 const PLAN_KEYS: &[&str] = &["seeds", "variant", "label"];
@@ -24,7 +24,7 @@ pub struct PlannedRun {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub runs: Vec<PlannedRun>,
-    pub backend: Option<String>,
+    pub native: Native,
 }
 
 fn invalid(msg: String) -> StateError {
@@ -35,7 +35,7 @@ impl Plan {
     /// Parse and validate a config file (strict, like [`Experiment::from_toml`]).
     pub fn from_toml(text: &str) -> Result<Self, StateError> {
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
-        let (base, backend) = Experiment::from_table(&table, PLAN_KEYS)?;
+        let (base, native) = Experiment::from_table(&table, PLAN_KEYS)?;
         let seeds = seeds(&table)?;
         let variants = variants(&table, &base)?;
         let nested = seeds.is_some() || variants.len() > 1 || table.contains_key("variant");
@@ -51,7 +51,7 @@ impl Plan {
         if let Some(dup) = runs.iter().enumerate().find(|(i, r)| runs[..*i].iter().any(|o| o.dir == r.dir)) {
             return Err(invalid(format!("two variants of `{}` are the same experiment: remove one", dup.1.label)));
         }
-        Ok(Self { runs, backend })
+        Ok(Self { runs, native })
     }
 }
 
@@ -75,7 +75,7 @@ fn variants(table: &toml::Table, base: &Experiment) -> Result<Vec<(String, Exper
         .map(|(i, v)| {
             let at = |e: StateError| invalid(format!("variant {}: {e}", i + 1));
             let t = v.as_table().ok_or_else(|| at(invalid("must be a table".into())))?;
-            if let Some(key) = ["recipe", "seeds", "variant", "backend"].iter().find(|k| t.contains_key(**k)) {
+            if let Some(key) = ["recipe", "seeds", "variant", "backend", "device", "precision"].iter().find(|k| t.contains_key(**k)) {
                 return Err(at(invalid(format!("`{key}` belongs at the top of the config"))));
             }
             let mut exp = base.clone();
@@ -192,7 +192,7 @@ pub fn config_hash(exp: &Experiment) -> String {
     let defaults = exp.recipe.defaults();
     let later = ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets", "density_init"];
     let at_default = |line: &&str| later.iter().any(|k| line.starts_with(&format!("{k} = ")) && exp.get(k) == defaults.get(k));
-    let text = Experiment { seed: 0, ..exp.clone() }.to_toml(None);
+    let text = Experiment { seed: 0, ..exp.clone() }.to_toml(&Native::default());
     let canonical: String = text.lines().filter(|l| !at_default(l)).map(|l| format!("{l}\n")).collect();
     let hash = canonical.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("{:010x}", hash >> 24)
@@ -242,7 +242,7 @@ mod tests {
         let hashes: Vec<String> = plan.runs.iter().map(|r| r.folder().split('/').next().unwrap_or("").to_string()).collect();
         assert_eq!(hashes[0], hashes[1]);
         assert_ne!(hashes[0], hashes[2]);
-        assert_eq!(plan.backend.as_deref(), Some("flex"));
+        assert_eq!(plan.native.backend.as_deref(), Some("flex"));
     }
 
     /// Folders named before the density keys existed keep their names: the hash of an AP
@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn density_keys_at_their_defaults_leave_folder_names_alone() {
         let exp = Experiment::from_toml("lr = 0.1").expect("valid").0;
-        let old: String = exp.to_toml(None).lines().filter(|l| !l.starts_with("rho_") && !l.starts_with("delta_") && !l.starts_with("density_")).map(|l| format!("{l}\n")).collect();
+        let old: String = exp.to_toml(&Native::default()).lines().filter(|l| !l.starts_with("rho_") && !l.starts_with("delta_") && !l.starts_with("density_")).map(|l| format!("{l}\n")).collect();
         let old = old.replace("seed = 1\n", "seed = 0\n");
         let fnv = old.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
         assert_eq!(config_hash(&exp), format!("{:010x}", fnv >> 24));

@@ -23,7 +23,7 @@ mod state;
 mod train;
 
 pub use checkpoint::Checkpoint;
-pub use device::Backend;
+pub use device::{BACKENDS, Backend, Place};
 #[cfg(not(target_arch = "wasm32"))]
 pub use device::native_device;
 #[cfg(target_arch = "wasm32")]

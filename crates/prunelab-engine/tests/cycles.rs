@@ -218,3 +218,46 @@ fn validation_split_gives_early_stop_accuracy() {
     let err = futures::executor::block_on(run(&experiment(Model::Lenet300, "val_size=320"), &split(), &Device::flex(), &mut Keep::default()));
     assert!(err.is_err_and(|e| e.to_string().contains("val_size (320) must be smaller")));
 }
+
+/// LibTorch (feature `tch`): the checkpoints pass the same checks, and the same fixed-seed run
+/// lands within a point of flex's accuracy in every cycle.
+#[cfg(feature = "tch")]
+#[test]
+fn lenet_on_tch_matches_flex() {
+    let exp = experiment(Model::Lenet300, "");
+    let (tch, keep) = go(&exp, &tch_cpu());
+    check_checkpoints(&exp, &tch, &keep);
+    let (flex, _) = go(&exp, &Device::flex());
+    for (t, f) in tch.cycles.iter().zip(&flex.cycles) {
+        assert!((t.test_accuracy - f.test_accuracy).abs() <= 0.01, "tch {} vs flex {}", t.test_accuracy, f.test_accuracy);
+    }
+}
+
+/// Conv nets (libtorch's conv and batch-norm kernels) and every base method and AP variant on
+/// LibTorch: masks re-derived from each checkpoint, pruned weights exactly zero.
+#[cfg(feature = "tch")]
+#[test]
+fn conv_nets_methods_and_ap_variants_run_on_tch() {
+    for (model, extra) in [
+        (Model::Cnn, ""),
+        (Model::Resnet20, ""),
+        (Model::Resnet20, "method=taylor&taylor_batches=2"),
+        (Model::Lenet300, "method=snip&ap=lite"),
+        (Model::Lenet300, "method=lamp&ap=solo"),
+        (Model::Lenet300, "method=l2-channel&ap=no-wr"),
+        (Model::Lenet300, "method=imp&ap=bias&ap_bias_k=0.5"),
+        (Model::Lenet300, "ap=none&act_reg=hoyer&act_reg_weight=0.1&retrain=lr-rewind"),
+    ] {
+        let exp = experiment(model, extra);
+        let (result, keep) = go(&exp, &tch_cpu());
+        check_checkpoints(&exp, &result, &keep);
+        assert!(result.cycles.iter().all(|e| e.train_loss.is_finite() && e.test_accuracy.is_finite()), "{model} {extra}");
+    }
+}
+
+/// LibTorch on the CPU (burn 0.22 marks the backend deprecated; prunelab keeps it for PyTorch's kernels).
+#[cfg(feature = "tch")]
+#[allow(deprecated)]
+fn tch_cpu() -> Device {
+    Device::libtorch()
+}

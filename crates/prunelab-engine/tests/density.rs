@@ -78,9 +78,20 @@ fn go(keep: &mut Keep, resume: Option<&Checkpoint>) -> RunResult {
 
 #[test]
 fn net0_net1_net2_follow_the_width_rule() {
+    follow_the_width_rule(&Device::flex());
+}
+
+/// The same run on LibTorch (feature `tch`): AE from its zero counts, nets resized alike.
+#[cfg(feature = "tch")]
+#[test]
+fn net0_net1_net2_follow_the_width_rule_on_tch() {
+    follow_the_width_rule(&tch_cpu());
+}
+
+fn follow_the_width_rule(device: &Device) {
     let exp = experiment();
     let mut keep = Keep::default();
-    let result = futures::executor::block_on(run(&exp, &split(), &Device::flex(), &mut keep)).expect("density run");
+    let result = futures::executor::block_on(run(&exp, &split(), device, &mut keep)).expect("density run");
     assert!(result.complete && result.cycles.is_empty());
     assert_eq!(result.nets.len(), 3, "net0 → net1 → net2");
     let input = InputShape([1, 28, 28]);
@@ -222,4 +233,11 @@ fn resnet20_resizes_with_projections() {
     let expected: Vec<usize> = (0..9).filter(|&b| b == 3 || b == 6 || w[if b == 0 { 0 } else { 2 * b }] != w[2 + 2 * b]).collect();
     assert_eq!(projected, expected, "widths {w:?}");
     assert!(result.nets[1].macs < result.nets[0].macs);
+}
+
+/// LibTorch on the CPU (burn 0.22 marks the backend deprecated; prunelab keeps it for PyTorch's kernels).
+#[cfg(feature = "tch")]
+#[allow(deprecated)]
+fn tch_cpu() -> Device {
+    Device::libtorch()
 }

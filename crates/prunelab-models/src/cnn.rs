@@ -11,6 +11,7 @@ use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
+use crate::layers::Apply;
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -67,8 +68,8 @@ impl Cnn {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let x = self.pool.forward(probe.relu(self.conv1.forward(x)));
-        let x = self.pool.forward(probe.relu(self.conv2.forward(x)));
+        let x = self.pool.forward(probe.relu(self.conv1.apply(x)));
+        let x = self.pool.forward(probe.relu(self.conv2.apply(x)));
         let x = probe.relu(self.fc1.forward(x.flatten(1, 3)));
         self.fc2.forward(x)
     }

@@ -20,7 +20,7 @@ use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost, pooled};
 
-use crate::layers::{bn, conv};
+use crate::layers::{Apply, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -146,7 +146,7 @@ impl Composite {
     }
 
     fn forward(&self, x: Tensor<4>, parts: &[usize], probe: &mut Probe) -> Tensor<4> {
-        self.conv.forward(probe.relu_parts(self.bn.forward(x), parts))
+        self.conv.apply(probe.relu_parts(self.bn.apply(x), parts))
     }
 }
 
@@ -195,7 +195,7 @@ impl Densenet {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let mut x = self.conv.forward(x);
+        let mut x = self.conv.apply(x);
         let mut parts = vec![self.plan.initial];
         for stage in &self.stages {
             for layer in &stage.layers {
@@ -208,7 +208,7 @@ impl Densenet {
                 parts = vec![x.dims()[1]];
             }
         }
-        let x = probe.relu_parts(self.bn.forward(x), &parts);
+        let x = probe.relu_parts(self.bn.apply(x), &parts);
         self.fc.forward(self.gap.forward(x).flatten(1, 3))
     }
 

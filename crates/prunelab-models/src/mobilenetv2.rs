@@ -19,7 +19,7 @@ use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
-use crate::layers::{Projection, bn, conv};
+use crate::layers::{Apply, Projection, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -164,9 +164,9 @@ impl Block {
     }
 
     fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<4> {
-        let y = probe.relu6(self.bn1.forward(self.conv1.forward(x.clone())));
-        let y = probe.relu6(self.bn2.forward(self.conv2.forward(y)));
-        let y = self.bn3.forward(self.conv3.forward(y));
+        let y = probe.relu6(self.bn1.apply(self.conv1.apply(x.clone())));
+        let y = probe.relu6(self.bn2.apply(self.conv2.apply(y)));
+        let y = self.bn3.apply(self.conv3.apply(y));
         match (&self.shortcut, self.stride) {
             (Some(p), _) => y + p.forward(x),
             (None, 1) => y + x,
@@ -204,11 +204,11 @@ impl Mobilenetv2 {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let mut x = probe.relu6(self.bn1.forward(self.conv1.forward(x)));
+        let mut x = probe.relu6(self.bn1.apply(self.conv1.apply(x)));
         for block in &self.layers {
             x = block.forward(x, probe);
         }
-        let x = probe.relu6(self.bn2.forward(self.conv2.forward(x)));
+        let x = probe.relu6(self.bn2.apply(self.conv2.apply(x)));
         self.linear.forward(self.gap.forward(x).flatten(1, 3))
     }
 

@@ -16,7 +16,7 @@ use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
-use crate::layers::{Projection, bn, conv};
+use crate::layers::{Apply, Projection, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -185,8 +185,8 @@ impl Block {
     }
 
     fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<4> {
-        let y = probe.relu(self.bn1.forward(self.conv1.forward(x.clone())));
-        let y = self.bn2.forward(self.conv2.forward(y));
+        let y = probe.relu(self.bn1.apply(self.conv1.apply(x.clone())));
+        let y = self.bn2.apply(self.conv2.apply(y));
         let skip = match &self.shortcut {
             Some(p) => p.forward(x),
             None => x,
@@ -224,7 +224,7 @@ impl Resnet {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let mut x = probe.relu(self.bn.forward(self.conv.forward(x)));
+        let mut x = probe.relu(self.bn.apply(self.conv.apply(x)));
         for block in &self.blocks {
             x = block.forward(x, probe);
         }

@@ -14,7 +14,7 @@ use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost, pooled};
 
-use crate::layers::{bn, conv};
+use crate::layers::{Apply, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -162,11 +162,11 @@ impl Bottleneck {
     }
 
     fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<4> {
-        let y = probe.relu(self.bn1.forward(self.conv1.forward(x.clone())));
-        let y = probe.relu(self.bn2.forward(self.conv2.forward(y)));
-        let y = self.bn3.forward(self.conv3.forward(y));
+        let y = probe.relu(self.bn1.apply(self.conv1.apply(x.clone())));
+        let y = probe.relu(self.bn2.apply(self.conv2.apply(y)));
+        let y = self.bn3.apply(self.conv3.apply(y));
         let skip = match &self.downsample {
-            Some(d) => d.bn.forward(d.conv.forward(x)),
+            Some(d) => d.bn.apply(d.conv.apply(x)),
             None => x,
         };
         probe.relu(y + skip)
@@ -211,7 +211,7 @@ impl Resnet50 {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let mut x = self.maxpool.forward(probe.relu(self.bn1.forward(self.conv1.forward(x))));
+        let mut x = self.maxpool.forward(probe.relu(self.bn1.apply(self.conv1.apply(x))));
         for block in self.layer1.iter().chain(&self.layer2).chain(&self.layer3).chain(&self.layer4) {
             x = block.forward(x, probe);
         }

@@ -17,7 +17,7 @@ use prunelab_core::density::inherit::Axis;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost, pooled};
 
-use crate::layers::{bn, conv};
+use crate::layers::{Apply, bn, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -110,7 +110,7 @@ impl Vgg19 {
 
     pub fn forward(&self, mut x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
         for (i, layer) in self.layers.iter().enumerate() {
-            x = probe.relu(layer.bn.forward(layer.conv.forward(x)));
+            x = probe.relu(layer.bn.apply(layer.conv.apply(x)));
             if POOL_AFTER.contains(&i) {
                 x = self.pool.forward(x);
             }

@@ -25,7 +25,7 @@ use burn::prelude::*;
 use prunelab_core::dnr::UnitLayer;
 use prunelab_core::macs::{self, Conv, LayerCost};
 
-use crate::layers::conv;
+use crate::layers::{Apply, conv};
 use crate::network::InputShape;
 use crate::probe::Probe;
 
@@ -166,7 +166,7 @@ impl Vit {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let patches = self.conv_proj.forward(x);
+        let patches = self.conv_proj.apply(x);
         let [b, d, ph, pw] = patches.dims();
         let t = ph * pw + 1;
         let patches = patches.reshape([b, d, ph * pw]).swap_dims(1, 2);

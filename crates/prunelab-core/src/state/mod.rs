@@ -1,6 +1,6 @@
 //! The experiment state: one serialisable object that *is* the page's URL hash
 //! (`#model=lenet300&data=mnist&method=gm&ap=pro&p=20&q=2&cycles=3&epochs=1&seed=1`) and, with the
-//! same keys plus `backend`, the CLI's TOML config — so a URL and a file describe the same run.
+//! same keys plus `backend`, `device` and `precision` ([`Native`]), the CLI's TOML config — so a URL and a file describe the same run.
 //!
 //! The URL is forgiving (unknown or malformed keys are ignored with a notice, the page must never
 //! crash on a hand-edited hash); the TOML file is strict (any such key is an error).
@@ -11,6 +11,16 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+/// The keys of a config file that a URL hash has not: where and how the native binary runs it
+/// (`backend`: flex, wgpu, cuda or tch; `device`: cpu, cuda or cuda:N; `precision`: f32, bf16 or
+/// f16, tch only). Kept as text: the engine and the kernels know the values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Native {
+    pub backend: Option<String>,
+    pub device: Option<String>,
+    pub precision: Option<String>,
+}
 
 pub use names::{ActReg, Ap, ApTiming, Data, DensityInit, ImpScope, Method, Model, Recipe, Retrain, Schedule};
 
@@ -296,37 +306,38 @@ impl Experiment {
             .join("&")
     }
 
-    /// Parse a TOML config: the URL keys plus `backend` (returned separately). Strict: unknown
+    /// Parse a TOML config: the URL keys plus [`Native`]'s (returned separately). Strict: unknown
     /// keys and bad values are errors. The result is validated. Sweeps (`seeds`, `[[variant]]`)
     /// are read by [`crate::plan::Plan`], which calls [`Experiment::from_table`].
-    pub fn from_toml(text: &str) -> Result<(Self, Option<String>), StateError> {
+    pub fn from_toml(text: &str) -> Result<(Self, Native), StateError> {
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
-        let (exp, backend) = Self::from_table(&table, &[])?;
+        let (exp, native) = Self::from_table(&table, &[])?;
         exp.validate()?;
-        Ok((exp, backend))
+        Ok((exp, native))
     }
 
     /// The experiment in a parsed TOML table (keys in `skip` are left to the caller), not yet
-    /// validated, and its `backend`.
-    pub fn from_table(table: &toml::Table, skip: &[&str]) -> Result<(Self, Option<String>), StateError> {
+    /// validated, and its [`Native`] keys.
+    pub fn from_table(table: &toml::Table, skip: &[&str]) -> Result<(Self, Native), StateError> {
         let mut exp = match table.get("recipe") {
             Some(v) => Recipe::parse("recipe", &toml_text("recipe", v)?)?.defaults(),
             None => Self::default(),
         };
-        let mut backend = None;
+        let mut native = Native::default();
         for (key, value) in table.iter().filter(|(k, _)| !skip.contains(&k.as_str()) && *k != "recipe") {
             let text = toml_text(key, value)?;
-            if key == "backend" {
-                backend = Some(text);
-            } else {
-                exp.set(key, &text)?;
+            match key.as_str() {
+                "backend" => native.backend = Some(text),
+                "device" => native.device = Some(text),
+                "precision" => native.precision = Some(text),
+                _ => exp.set(key, &text)?,
             }
         }
-        Ok((exp, backend))
+        Ok((exp, native))
     }
 
     /// The config file for this state, every key explicit (the inverse of [`Experiment::from_toml`]).
-    pub fn to_toml(&self, backend: Option<&str>) -> String {
+    pub fn to_toml(&self, native: &Native) -> String {
         let mut out = String::new();
         for key in KEYS {
             let Some(value) = self.get(key) else { continue };
@@ -337,8 +348,10 @@ impl Experiment {
                 _ => format!("{key} = {value}\n"),
             };
         }
-        if let Some(b) = backend {
-            out += &format!("backend = \"{b}\"\n");
+        for (key, value) in [("backend", &native.backend), ("device", &native.device), ("precision", &native.precision)] {
+            if let Some(v) = value {
+                out += &format!("{key} = \"{v}\"\n");
+            }
         }
         out
     }
@@ -419,7 +432,7 @@ mod tests {
             let (exp, notices) = Experiment::from_hash(&format!("model={model}"), &[]);
             assert!(notices.is_empty(), "{notices:?}");
             assert_eq!(exp.model, model);
-            assert_eq!(Experiment::from_toml(&exp.to_toml(None)).expect("valid").0.model, model);
+            assert_eq!(Experiment::from_toml(&exp.to_toml(&Native::default())).expect("valid").0.model, model);
         }
     }
 
@@ -435,10 +448,10 @@ mod tests {
 
     #[test]
     fn toml_uses_the_same_keys_plus_backend() {
-        let (exp, backend) = Experiment::from_toml("model = \"lenet300\"\nap = \"pro\"\np = 20\nq = 2.5\nbackend = \"flex\"\n").expect("valid");
-        assert_eq!((exp.p, exp.q, backend.as_deref()), (20.0, Some(2.5), Some("flex")));
-        let (back, b2) = Experiment::from_toml(&exp.to_toml(Some("flex"))).expect("round trip");
-        assert_eq!((back, b2), (exp, backend));
+        let (exp, native) = Experiment::from_toml("model = \"lenet300\"\nap = \"pro\"\np = 20\nq = 2.5\nbackend = \"tch\"\ndevice = \"cuda:1\"\n").expect("valid");
+        assert_eq!((exp.p, exp.q, native.backend.as_deref(), native.device.as_deref()), (20.0, Some(2.5), Some("tch"), Some("cuda:1")));
+        let (back, b2) = Experiment::from_toml(&exp.to_toml(&native)).expect("round trip");
+        assert_eq!((back, b2), (exp, native));
     }
 
     #[test]
@@ -494,7 +507,7 @@ mod tests {
         assert_eq!(url, exp);
         assert!(exp.to_hash().starts_with("recipe=ap-paper&"), "{}", exp.to_hash());
         assert!(!exp.to_hash().contains("batch="), "defaults of the recipe stay out of the URL");
-        let (back, _) = Experiment::from_toml(&exp.to_toml(None)).expect("round trip");
+        let (back, _) = Experiment::from_toml(&exp.to_toml(&Native::default())).expect("round trip");
         assert_eq!(back, exp);
     }
 
@@ -507,7 +520,7 @@ mod tests {
         let (exp, notices) = Experiment::from_hash(hash, &[]);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(Experiment::from_hash(&exp.to_hash(), &[]).0, exp);
-        let (back, _) = Experiment::from_toml(&exp.to_toml(None)).expect("valid");
+        let (back, _) = Experiment::from_toml(&exp.to_toml(&Native::default())).expect("valid");
         assert_eq!(back, exp);
     }
 
@@ -522,7 +535,7 @@ mod tests {
         let (file, _) = Experiment::from_toml(toml).expect("valid");
         assert_eq!(file, url);
         assert_eq!(Experiment::from_hash(&url.to_hash(), &[]).0, url);
-        assert_eq!(Experiment::from_toml(&url.to_toml(None)).expect("round trip").0, url);
+        assert_eq!(Experiment::from_toml(&url.to_toml(&Native::default())).expect("round trip").0, url);
         let defaults = Experiment::default();
         assert_eq!((defaults.rho_threshold, defaults.rho_epochs, defaults.delta_window, defaults.delta_slope), (0.001, 2, 0, 0.0));
         assert!(!defaults.to_hash().contains("rho_"), "density defaults stay out of AP URLs");
