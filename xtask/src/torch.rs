@@ -14,6 +14,8 @@ use crate::say::{heading, ok};
 
 /// The PyTorch release torch-sys 0.22 is built against.
 pub const TORCH_VERSION: &str = "2.9.0";
+/// The torchvision of that release (the benchmarks' and reference tests' model definitions).
+const TORCHVISION_VERSION: &str = "0.24.0";
 
 /// The venv: `$PRUNELAB_TCH_VENV`, else `~/.cache/prunelab/tch-venv` (kept between clones, like
 /// CI's target directory beside it).
@@ -27,9 +29,10 @@ fn venv() -> Result<PathBuf> {
     Ok(PathBuf::from(home).join(".cache/prunelab/tch-venv"))
 }
 
-/// The folder of the venv's `torch` package when it holds PyTorch [`TORCH_VERSION`] and numpy.
+/// The folder of the venv's `torch` package when it holds PyTorch [`TORCH_VERSION`], torchvision
+/// and numpy.
 fn torch_dir(ctx: &Ctx, python: &PathBuf) -> Option<PathBuf> {
-    let script = "import os, numpy, torch; print(torch.__version__.split('+')[0]); print(os.path.dirname(torch.__file__))";
+    let script = "import os, numpy, torch, torchvision; print(torch.__version__.split('+')[0]); print(os.path.dirname(torch.__file__))";
     let (true, out) = probe(ctx, in_dir(python, &ctx.root).args(["-c", script])).ok()?? else {
         return None;
     };

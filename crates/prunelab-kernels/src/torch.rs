@@ -71,13 +71,14 @@ impl<const N: usize> Backward<LibTorch, N> for TorchBackward {
             .filter_map(|(i, p)| p.map(|p| (i, p)))
             .collect();
         let inputs: Vec<&tch::Tensor> = wanted.iter().map(|(i, _)| &graph.leaves[*i]).collect();
-        // d⟨output, grad⟩/d leaf = Jᵀ·grad: libtorch has no backward-with-gradient binding in tch.
+        // d⟨output, grad⟩/d leaf = Jᵀ·grad (tch binds no backward with an output gradient): one
+        // extra pass forward (the dot) and one back (grad · upstream).
         let upstream = if graph.scale == 1.0 {
             grad.tensor.shallow_clone()
         } else {
             &grad.tensor * graph.scale
         };
-        let dot = (&graph.output * &upstream).sum(graph.output.kind());
+        let dot = graph.output.flatten(0, -1).dot(&upstream.flatten(0, -1));
         let leaf_grads = tch::Tensor::run_backward(&[dot], &inputs, false, false);
         for ((_, node), g) in wanted.into_iter().zip(leaf_grads) {
             let g = if graph.scale == 1.0 {
