@@ -37,7 +37,8 @@ fn torch_dir(ctx: &Ctx, python: &PathBuf) -> Option<PathBuf> {
         return None;
     };
     let mut lines = out.lines();
-    (lines.next()? == TORCH_VERSION).then(|| PathBuf::from(lines.next()?))
+    let (version, dir) = (lines.next()?, lines.next()?);
+    (version == TORCH_VERSION).then(|| PathBuf::from(dir))
 }
 
 /// Install PyTorch into the venv unless it is there, and link `.cargo/libtorch` to it. Returns
@@ -55,18 +56,17 @@ pub fn ensure(ctx: &Ctx) -> Result<PathBuf> {
         }
         None => {
             println!(
-                "  installing torch=={TORCH_VERSION} and numpy from PyPI into {} (about 7 GB, a few minutes)",
+                "  installing torch=={TORCH_VERSION}, torchvision and numpy from PyPI into {} (about 7 GB, a few minutes)",
                 venv.display()
             );
             run(
                 ctx,
                 in_dir("python3", &ctx.root).args(["-m", "venv"]).arg(&venv),
             )?;
-            let pin = format!("torch=={TORCH_VERSION}");
-            run(
-                ctx,
-                in_dir(&python, &ctx.root).args(["-m", "pip", "install", "--quiet", &pin, "numpy"]),
-            )?;
+            let torch = format!("torch=={TORCH_VERSION}");
+            let vision = format!("torchvision=={TORCHVISION_VERSION}");
+            let pip = ["-m", "pip", "install", "--quiet", &torch, &vision, "numpy"];
+            run(ctx, in_dir(&python, &ctx.root).args(pip))?;
             torch_dir(ctx, &python).ok_or_else(|| {
                 anyhow!(
                     "{} does not import torch {TORCH_VERSION} after installing it",
