@@ -90,7 +90,8 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
     let mut build = ctx.cargo();
     build.env("CARGO_PROFILE_DEV_OPT_LEVEL", "3").args(["build", "--workspace", "--exclude", "xtask"]);
     if tch {
-        build.args(["--features", crate::test::TCH_FEATURES]);
+        // The venv's libtorch, the path `cargo xtask test` builds with (see `Torch::env`).
+        build.args(["--features", crate::test::TCH_FEATURES]).env("LIBTORCH", ctx.root.join(".cargo/libtorch").canonicalize()?);
     }
     run(ctx, &mut build)?;
     let target = cargo_target_dir(ctx)?;
@@ -254,7 +255,7 @@ fn python_env(ctx: &Ctx) -> Option<PathBuf> {
         println!("  PRUNELAB_BENCH_PYTHON={} lacks torch or numpy: using the tch venv", py.display());
     }
     match crate::torch::ensure(ctx) {
-        Ok(py) => Some(py),
+        Ok(torch) => Some(torch.python),
         Err(e) => {
             println!("  no Python with torch + numpy ({e:#}): the PyTorch and NumPy peers are not measured");
             None

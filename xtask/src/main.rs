@@ -98,7 +98,7 @@ fn dispatch(ctx: &Ctx, cmd: Cmd) -> Result<bool> {
         Cmd::Setup { tch } => {
             setup::setup(ctx)?;
             if tch {
-                torch::ensure(ctx)?;
+                torch::ensure(ctx).map(drop)?;
             }
         }
         Cmd::Data { force } => data::data(ctx, force)?,

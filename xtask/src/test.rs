@@ -18,7 +18,7 @@ type Stage<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
 /// Returns Ok(false) when a stage failed (after printing the summary line).
 pub fn test(ctx: &Ctx) -> Result<bool> {
     setup::setup(ctx)?;
-    torch::ensure(ctx)?;
+    let torch = torch::ensure(ctx)?;
     let stages: [Stage; 3] = [
         (
             "native tests (cargo test --workspace, with the tch backend)",
@@ -27,6 +27,7 @@ pub fn test(ctx: &Ctx) -> Result<bool> {
                     ctx,
                     ctx.cargo()
                         .env("PRUNELAB_DATA", ctx.root.join("data"))
+                        .env(torch.env().0, torch.env().1)
                         .args(["test", "--workspace", "--exclude", "xtask", "--features", TCH_FEATURES]),
                 )
             }),

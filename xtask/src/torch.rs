@@ -41,9 +41,23 @@ fn torch_dir(ctx: &Ctx, python: &PathBuf) -> Option<PathBuf> {
     (version == TORCH_VERSION).then(|| PathBuf::from(dir))
 }
 
-/// Install PyTorch into the venv unless it is there, and link `.cargo/libtorch` to it. Returns
-/// the venv's Python.
-pub fn ensure(ctx: &Ctx) -> Result<PathBuf> {
+/// The installed PyTorch: the venv's Python and its `torch` package (libtorch's root).
+pub struct Torch {
+    pub python: PathBuf,
+    pub libtorch: PathBuf,
+}
+
+impl Torch {
+    /// `LIBTORCH` for the cargo commands xtask runs: the venv's own path, the same from every
+    /// clone (the `.cargo/libtorch` link of `.cargo/config.toml` differs per clone, and a changed
+    /// LIBTORCH rebuilds torch-sys and all of burn above it).
+    pub fn env(&self) -> (&'static str, &PathBuf) {
+        ("LIBTORCH", &self.libtorch)
+    }
+}
+
+/// Install PyTorch into the venv unless it is there, and link `.cargo/libtorch` to it.
+pub fn ensure(ctx: &Ctx) -> Result<Torch> {
     heading(format!(
         "setup --tch: PyTorch {TORCH_VERSION} (libtorch) for the tch backend"
     ));
@@ -85,5 +99,8 @@ pub fn ensure(ctx: &Ctx) -> Result<PathBuf> {
             .with_context(|| format!("cannot link {} to {}", link.display(), torch.display()))?;
     }
     ok(format!("{} → {}", ctx.rel(&link), torch.display()));
-    Ok(python)
+    Ok(Torch {
+        python,
+        libtorch: torch,
+    })
 }
