@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-fn main() {
+pub fn main() {
     println!("cargo::rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     println!("cargo::rerun-if-env-changed=LIBTORCH");
     if std::env::var("CARGO_CFG_TARGET_FAMILY").is_ok_and(|f| f.split(',').any(|f| f == "wasm")) {

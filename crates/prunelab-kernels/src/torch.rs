@@ -1,15 +1,16 @@
 //! The heavy training ops on burn's LibTorch backend through libtorch's own kernels, the ones a
 //! PyTorch training step runs. burn-tch 0.22.1 implements conv2d's forward but not its backward
 //! (burn's generic fallback computes the weight gradient as a forward conv with batch and
-//! channels swapped), and batch norm not at all (generic tensor ops). tch does not bind
-//! `convolution_backward` or `native_batch_norm_backward`, so each op here runs its forward under
-//! libtorch's autograd and keeps that small graph in the burn autodiff node: burn's backward
-//! hands the output gradient to libtorch's autograd, which calls exactly those kernels (oneDNN on
-//! the CPU, cuDNN on CUDA), as PyTorch's own training step does.
+//! channels swapped), and batch norm not at all (generic tensor ops). Each op here is one burn
+//! autodiff node: its forward is libtorch's (`conv2d`, `native_batch_norm`), its backward calls
+//! libtorch's `convolution_backward` / `native_batch_norm_backward` directly — tch does not bind
+//! them, so `csrc/backward.cpp` does (oneDNN on the CPU, cuDNN on CUDA, as in PyTorch's step).
 //!
 //! burn 0.22 marks its LibTorch backend deprecated (in favour of CubeCL backends, which cannot be
 //! built here for CUDA); it is the only backend with PyTorch's kernels, hence the `allow`.
 #![allow(deprecated)]
+
+use std::ffi::{CStr, c_char, c_int};
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
@@ -19,6 +20,7 @@ use burn::backend::libtorch::TchTensor;
 use burn::backend::{Autodiff, LibTorch};
 use burn::prelude::*;
 use burn::tensor::ops::ConvOptions;
+use torch_sys::C_tensor;
 
 use crate::{Precision, enabled};
 
@@ -29,64 +31,145 @@ const F16_LOSS_SCALE: f64 = 1024.0;
 /// A float tensor primitive of the LibTorch autodiff backend.
 type Tracked = burn::backend::tensor::FloatTensor<Autodiff<LibTorch>>;
 
-/// A forward call's libtorch autograd graph: the leaves it differentiates to (one per burn
-/// input, in the node's parent order), its output, and burn's own handles of the inputs — held so
-/// that burn sees their storage as shared and never overwrites it in place before the backward.
-#[derive(Debug)]
-struct Graph {
-    leaves: Vec<tch::Tensor>,
-    output: tch::Tensor,
-    pinned: Vec<TchTensor>,
-    /// The loss scale of an f16 forward (1 otherwise): the output gradient is multiplied by it
-    /// before it enters the half-precision backward, the f32 leaf gradients divided by it after.
-    scale: f64,
+unsafe extern "C" {
+    fn prunelab_free(message: *mut c_char);
+    fn prunelab_conv2d_backward(
+        grad: *const C_tensor,
+        x: *const C_tensor,
+        w: *const C_tensor,
+        bias: c_int,
+        stride: *const i64,
+        padding: *const i64,
+        dilation: *const i64,
+        groups: i64,
+        need_x: c_int,
+        need_w: c_int,
+        out: *mut *mut C_tensor,
+    ) -> *mut c_char;
+    fn prunelab_batch_norm_backward(
+        grad: *const C_tensor,
+        x: *const C_tensor,
+        gamma: *const C_tensor,
+        save_mean: *const C_tensor,
+        save_invstd: *const C_tensor,
+        eps: f64,
+        out: *mut *mut C_tensor,
+    ) -> *mut c_char;
 }
 
-impl Clone for Graph {
-    fn clone(&self) -> Self {
-        Self {
-            leaves: self.leaves.iter().map(tch::Tensor::shallow_clone).collect(),
-            output: self.output.shallow_clone(),
-            pinned: self.pinned.clone(),
-            scale: self.scale,
-        }
+/// Take the three result handles of a `csrc/backward.cpp` call (`None` where it made none), or
+/// panic with libtorch's message: shapes come from a forward libtorch accepted, so a failure here
+/// is a bug, like a failing op in tch.
+fn results(what: &str, message: *mut c_char, out: [*mut C_tensor; 3]) -> [Option<tch::Tensor>; 3] {
+    if !message.is_null() {
+        // SAFETY: a NUL-terminated string from strdup, freed once, here.
+        let text = unsafe { CStr::from_ptr(message) }
+            .to_string_lossy()
+            .into_owned();
+        unsafe { prunelab_free(message) };
+        panic!("libtorch {what} backward failed: {text}");
     }
+    // SAFETY: each non-null handle is a new `at::Tensor` that nothing else owns.
+    out.map(|p| (!p.is_null()).then(|| unsafe { tch::Tensor::from_ptr(p) }))
 }
 
-/// The backward of every op here: the vector-Jacobian product of the graph's output with burn's
-/// output gradient, by libtorch's autograd, for the parents that need a gradient.
+/// What a node's backward needs. The inputs are burn's own handles: holding them makes burn see
+/// their storage as shared, so it never overwrites them in place before the backward.
+#[derive(Clone, Debug)]
+enum Saved {
+    Conv {
+        x: TchTensor,
+        w: TchTensor,
+        bias: bool,
+        /// stride, padding, dilation
+        geometry: [[i64; 2]; 3],
+        groups: i64,
+        /// bf16 / f16: the forward's arithmetic, and the loss scale of its backward.
+        half: Option<(tch::Kind, f64)>,
+    },
+    Norm {
+        x: TchTensor,
+        gamma: TchTensor,
+        mean: TchTensor,
+        invstd: TchTensor,
+        epsilon: f64,
+    },
+}
+
 #[derive(Debug)]
 struct TorchBackward;
 
 impl<const N: usize> Backward<LibTorch, N> for TorchBackward {
-    type State = Graph;
+    type State = Saved;
 
-    fn backward(self, ops: Ops<Graph, N>, grads: &mut Gradients, _: &mut Checkpointer) {
+    fn backward(self, ops: Ops<Saved, N>, grads: &mut Gradients, _: &mut Checkpointer) {
         let grad = grads.consume::<LibTorch>(&ops.node);
-        let graph = ops.state;
-        let wanted: Vec<_> = ops
-            .parents
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.map(|p| (i, p)))
-            .collect();
-        let inputs: Vec<&tch::Tensor> = wanted.iter().map(|(i, _)| &graph.leaves[*i]).collect();
-        // d⟨output, grad⟩/d leaf = Jᵀ·grad (tch binds no backward with an output gradient): one
-        // extra pass forward (the dot) and one back (grad · upstream).
-        let upstream = if graph.scale == 1.0 {
-            grad.tensor.shallow_clone()
-        } else {
-            &grad.tensor * graph.scale
+        let need = |i: usize| ops.parents.get(i).is_some_and(Option::is_some);
+        let mut out = [std::ptr::null_mut(); 3];
+        let computed = match &ops.state {
+            Saved::Conv {
+                x,
+                w,
+                bias,
+                geometry: [stride, padding, dilation],
+                groups,
+                half,
+            } => {
+                let cast =
+                    |t: &tch::Tensor| half.map_or_else(|| t.shallow_clone(), |(k, _)| t.to_kind(k));
+                let g = match half {
+                    Some((k, scale)) => (&grad.tensor * *scale).to_kind(*k),
+                    None => grad.tensor.shallow_clone(),
+                };
+                let (xh, wh) = (cast(&x.tensor), cast(&w.tensor));
+                // SAFETY: valid tensor handles for the call; results owned by `results`.
+                let message = unsafe {
+                    prunelab_conv2d_backward(
+                        g.as_ptr(),
+                        xh.as_ptr(),
+                        wh.as_ptr(),
+                        c_int::from(*bias),
+                        stride.as_ptr(),
+                        padding.as_ptr(),
+                        dilation.as_ptr(),
+                        *groups,
+                        c_int::from(need(0)),
+                        c_int::from(need(1)),
+                        out.as_mut_ptr(),
+                    )
+                };
+                let unscale = |t: tch::Tensor| match half {
+                    Some((_, scale)) => t.to_kind(tch::Kind::Float) / *scale,
+                    None => t,
+                };
+                results("conv2d", message, out).map(|t| t.map(unscale))
+            }
+            Saved::Norm {
+                x,
+                gamma,
+                mean,
+                invstd,
+                epsilon,
+            } => {
+                // SAFETY: as above.
+                let message = unsafe {
+                    prunelab_batch_norm_backward(
+                        grad.tensor.as_ptr(),
+                        x.tensor.as_ptr(),
+                        gamma.tensor.as_ptr(),
+                        mean.tensor.as_ptr(),
+                        invstd.tensor.as_ptr(),
+                        *epsilon,
+                        out.as_mut_ptr(),
+                    )
+                };
+                results("batch norm", message, out)
+            }
         };
-        let dot = graph.output.flatten(0, -1).dot(&upstream.flatten(0, -1));
-        let leaf_grads = tch::Tensor::run_backward(&[dot], &inputs, false, false);
-        for ((_, node), g) in wanted.into_iter().zip(leaf_grads) {
-            let g = if graph.scale == 1.0 {
-                g
-            } else {
-                g / graph.scale
-            };
-            grads.register::<LibTorch>(node.id, TchTensor::new(g));
+        for (parent, g) in ops.parents.into_iter().zip(computed) {
+            if let (Some(node), Some(g)) = (parent, g) {
+                grads.register::<LibTorch>(node.id, TchTensor::new(g));
+            }
         }
     }
 }
@@ -96,61 +179,32 @@ fn tracked<const D: usize>(t: &Tensor<D>) -> Option<Tracked> {
     t.clone().try_into_primitive::<Autodiff<LibTorch>>().ok()
 }
 
-/// Run `forward` on the inputs' libtorch tensors — under libtorch's autograd when any input
-/// needs a gradient (the graph goes into the burn node), plainly otherwise — and return its first
-/// result as burn's tracked output, the others (statistics) as detached copies. The output itself
-/// shares its storage with the graph's: no backward node here saves it, so burn may reuse it.
-fn record<const N: usize>(
-    inputs: [Tracked; N],
-    scale: f64,
-    forward: impl Fn(&[tch::Tensor; N]) -> Vec<tch::Tensor>,
-) -> (Tracked, Vec<tch::Tensor>) {
+/// burn's tracked output of a node over `inputs` computing `output`, keeping `saved` for the
+/// backward when any input needs a gradient.
+fn node<const N: usize>(
+    inputs: &[Tracked; N],
+    output: tch::Tensor,
+    saved: impl FnOnce() -> Saved,
+) -> Tracked {
     let nodes = inputs.each_ref().map(Tracked::node);
     match TorchBackward
         .prepare::<NoCheckpointing>(nodes)
         .compute_bound()
         .stateful()
     {
-        OpsKind::Tracked(prep) => {
-            let leaves = inputs
-                .each_ref()
-                .map(|t| t.primitive().tensor.detach().set_requires_grad(true));
-            let mut results = forward(&leaves);
-            let output = results.remove(0);
-            let detached = output.detach();
-            let pinned = inputs.iter().map(|t| t.primitive().clone()).collect();
-            let graph = Graph {
-                leaves: leaves.into_iter().collect(),
-                output,
-                pinned,
-                scale,
-            };
-            // The statistics are copied: the graph saved them for the backward, and burn may
-            // update its own tensors in place (libtorch would then refuse the backward).
-            (
-                prep.finish(graph, TchTensor::new(detached)),
-                results.iter().map(tch::Tensor::detach_copy).collect(),
-            )
-        }
-        OpsKind::UnTracked(prep) => {
-            let plain = inputs
-                .each_ref()
-                .map(|t| t.primitive().tensor.shallow_clone());
-            let mut results = forward(&plain);
-            let output = results.remove(0);
-            (prep.finish(TchTensor::new(output)), results)
-        }
+        OpsKind::Tracked(prep) => prep.finish(saved(), TchTensor::new(output)),
+        OpsKind::UnTracked(prep) => prep.finish(TchTensor::new(output)),
     }
 }
 
-/// A constant (untracked) tensor on the autodiff device from a libtorch result.
-fn constant<const D: usize>(t: tch::Tensor) -> Tensor<D> {
-    Tensor::from_inner(Tensor::from_primitive::<LibTorch>(TchTensor::new(t)))
+/// A constant (untracked) tensor on the autodiff device.
+fn constant<const D: usize>(t: TchTensor) -> Tensor<D> {
+    Tensor::from_inner(Tensor::from_primitive::<LibTorch>(t))
 }
 
 /// 2-D convolution of LibTorch autodiff tensors with libtorch's forward and backward kernels —
-/// in bf16 or f16 when [`crate::precision`] says so (inputs cast inside the graph, the output
-/// cast back to f32, so weights, their gradients and everything around the conv stay f32);
+/// in bf16 or f16 when [`crate::precision`] says so (inputs cast to it, the output and the
+/// gradients cast back to f32, so the weights and everything around the conv stay f32);
 /// `None` for tensors on another backend, asymmetric padding, or with the kernels switched off.
 pub fn conv2d(
     x: &Tensor<4>,
@@ -162,43 +216,55 @@ pub fn conv2d(
         return None;
     }
     let int = |v: [usize; 2]| v.map(|i| i as i64);
-    let (stride, padding, dilation, groups) = (
+    let geometry = [
         int(options.stride),
         int(options.padding_begin()),
         int(options.dilation),
-        options.groups as i64,
-    );
+    ];
+    let groups = options.groups as i64;
+    let half = match crate::precision() {
+        Precision::F32 => None,
+        Precision::Bf16 => Some((tch::Kind::BFloat16, 1.0)),
+        Precision::F16 => Some((tch::Kind::Half, F16_LOSS_SCALE)),
+    };
+    let cast = |t: &tch::Tensor| half.map_or_else(|| t.shallow_clone(), |(k, _)| t.to_kind(k));
     let (x, w) = (tracked(x)?, tracked(weight)?);
-    let precision = crate::precision();
-    let (half, scale) = match precision {
-        Precision::F32 => (None, 1.0),
-        Precision::Bf16 => (Some(tch::Kind::BFloat16), 1.0),
-        Precision::F16 => (Some(tch::Kind::Half), F16_LOSS_SCALE),
+    let b = bias.map(tracked);
+    if b.as_ref().is_some_and(Option::is_none) {
+        return None;
+    }
+    let b = b.flatten();
+    let [stride, padding, dilation] = geometry;
+    let mut out = cast(&x.primitive().tensor).conv2d(
+        &cast(&w.primitive().tensor),
+        b.as_ref().map(|b| cast(&b.primitive().tensor)),
+        stride,
+        padding,
+        dilation,
+        groups,
+    );
+    if half.is_some() {
+        out = out.to_kind(tch::Kind::Float);
+    }
+    let has_bias = b.is_some();
+    let saved = || Saved::Conv {
+        x: x.primitive().clone(),
+        w: w.primitive().clone(),
+        bias: has_bias,
+        geometry,
+        groups,
+        half,
     };
-    let cast = |t: &tch::Tensor| half.map_or_else(|| t.shallow_clone(), |k| t.to_kind(k));
-    let conv = |x: &tch::Tensor, w: &tch::Tensor, b: Option<&tch::Tensor>| {
-        let out = cast(x).conv2d(&cast(w), b.map(cast), stride, padding, dilation, groups);
-        if half.is_some() {
-            out.to_kind(tch::Kind::Float)
-        } else {
-            out
-        }
-    };
-    let out = match bias {
-        Some(b) => {
-            record([x, w, tracked(b)?], scale, |[x, w, b]| {
-                vec![conv(x, w, Some(b))]
-            })
-            .0
-        }
-        None => record([x, w], scale, |[x, w]| vec![conv(x, w, None)]).0,
+    let out = match b {
+        Some(b) => node(&[x.clone(), w.clone(), b], out, saved),
+        None => node(&[x.clone(), w.clone()], out, saved),
     };
     Some(Tensor::from_primitive::<Autodiff<LibTorch>>(out))
 }
 
 /// Batch norm in training mode (statistics of the batch) with libtorch's `native_batch_norm`
-/// forward and backward: (output, batch mean, biased batch variance), as burn's
-/// `batch_norm_train` returns them for the running statistics. `None` as for [`conv2d`].
+/// forward and `native_batch_norm_backward`: (output, batch mean, biased batch variance), as
+/// burn's `batch_norm_train` returns them for the running statistics. `None` as for [`conv2d`].
 pub fn batch_norm_train<const D: usize>(
     x: &Tensor<D>,
     gamma: &Tensor<1>,
@@ -208,29 +274,32 @@ pub fn batch_norm_train<const D: usize>(
     if !enabled() {
         return None;
     }
-    let (out, stats) = record(
-        [tracked(x)?, tracked(gamma)?, tracked(beta)?],
-        1.0,
-        |[x, g, b]| {
-            let (out, mean, invstd) = x.native_batch_norm(
-                Some(g),
-                Some(b),
-                None::<&tch::Tensor>,
-                None,
-                true,
-                0.0,
-                epsilon,
-            );
-            vec![out, mean, invstd]
-        },
+    let inputs = [tracked(x)?, tracked(gamma)?, tracked(beta)?];
+    let [xt, g, b] = inputs.each_ref().map(|t| &t.primitive().tensor);
+    let (out, mean, invstd) = xt.native_batch_norm(
+        Some(g),
+        Some(b),
+        None::<&tch::Tensor>,
+        None,
+        true,
+        0.0,
+        epsilon,
     );
-    let [mean, invstd]: [tch::Tensor; 2] = stats.try_into().ok()?;
     // invstd = 1/√(σ² + ε), σ² the biased variance.
     let variance = invstd.pow_tensor_scalar(-2) - epsilon;
+    let (mean, invstd) = (TchTensor::new(mean), TchTensor::new(invstd));
+    let saved = || Saved::Norm {
+        x: inputs[0].primitive().clone(),
+        gamma: inputs[1].primitive().clone(),
+        mean: mean.clone(),
+        invstd,
+        epsilon,
+    };
+    let out = node(&inputs, out, saved);
     Some((
         Tensor::from_primitive::<Autodiff<LibTorch>>(out),
         constant(mean),
-        constant(variance),
+        constant(TchTensor::new(variance)),
     ))
 }
 
