@@ -35,18 +35,37 @@ impl Row {
     }
 
     fn cells(&self) -> [String; 6] {
-        let fig = |v: Option<f64>| v.map_or("not measured".into(), |v| format!("{} {}", round(v), self.unit));
+        let fig = |v: Option<f64>| {
+            v.map_or("not measured".into(), |v| {
+                format!("{} {}", round(v), self.unit)
+            })
+        };
         let ratio = match (self.section, self.ours, self.peer) {
             // The machinery's cost: extra time of the step with it over the step without.
-            ("Pruning machinery overhead", Some(a), Some(b)) if b > 0.0 => format!("{:+.1} %", (a / b - 1.0) * 100.0),
+            ("Pruning machinery overhead", Some(a), Some(b)) if b > 0.0 => {
+                format!("{:+.1} %", (a / b - 1.0) * 100.0)
+            }
             _ => self.ratio().map_or("—".into(), |r| format!("{r:.2}×")),
         };
-        [self.what.clone(), fig(self.ours), self.peer_name.clone(), fig(self.peer), ratio, self.goal.into()]
+        [
+            self.what.clone(),
+            fig(self.ours),
+            self.peer_name.clone(),
+            fig(self.peer),
+            ratio,
+            self.goal.into(),
+        ]
     }
 }
 
 fn round(v: f64) -> String {
-    if v >= 100.0 { format!("{v:.0}") } else if v >= 10.0 { format!("{v:.1}") } else { format!("{v:.2}") }
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// How much each measurement runs: `--quick` trades precision for a short run.
@@ -80,18 +99,28 @@ impl Plan {
     }
 }
 
-const MODELS: [(&str, usize, usize); 3] = [("lenet300", 1, 28), ("cnn", 1, 28), ("resnet20", 3, 32)];
+const MODELS: [(&str, usize, usize); 3] =
+    [("lenet300", 1, 28), ("cnn", 1, 28), ("resnet20", 3, 32)];
 
 pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
     let plan = Plan { quick };
     let python = python_env(ctx);
-    heading("bench: build the CLI with the tch backend (workspace crates at opt-level 3, dependencies as always)");
+    heading(
+        "bench: build the CLI with the tch backend (workspace crates at opt-level 3, dependencies as always)",
+    );
     let tch = python.is_some() && ctx.root.join(".cargo/libtorch").exists();
     let mut build = ctx.cargo();
-    build.env("CARGO_PROFILE_DEV_OPT_LEVEL", "3").args(["build", "--workspace", "--exclude", "xtask"]);
+    build.env("CARGO_PROFILE_DEV_OPT_LEVEL", "3").args([
+        "build",
+        "--workspace",
+        "--exclude",
+        "xtask",
+    ]);
     if tch {
         // The venv's libtorch, the path `cargo xtask test` builds with (see `Torch::env`).
-        build.args(["--features", crate::test::TCH_FEATURES]).env("LIBTORCH", ctx.root.join(".cargo/libtorch").canonicalize()?);
+        build
+            .args(["--features", crate::test::TCH_FEATURES])
+            .env("LIBTORCH", ctx.root.join(".cargo/libtorch").canonicalize()?);
     }
     run(ctx, &mut build)?;
     let target = cargo_target_dir(ctx)?;
@@ -107,10 +136,24 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
             let peer = python.as_ref().and_then(|py| {
                 let script = ctx.root.join("bench/torch_train.py");
                 let steps = plan.cpu_steps(model).to_string();
-                let out = measure(ctx, in_dir(py, &ctx.root).arg(script).args(["--model", model, "--batch", &batch.to_string(), "--steps", &steps]));
+                let out = measure(
+                    ctx,
+                    in_dir(py, &ctx.root).arg(script).args([
+                        "--model",
+                        model,
+                        "--batch",
+                        &batch.to_string(),
+                        "--steps",
+                        &steps,
+                    ]),
+                );
                 out.first().and_then(|v| f(v, "images_per_s"))
             });
-            let backends = [("flex", plan.cpu_steps(model)), ("tch", plan.cpu_steps(model)), ("wgpu", plan.gpu_steps(model))];
+            let backends = [
+                ("flex", plan.cpu_steps(model)),
+                ("tch", plan.cpu_steps(model)),
+                ("wgpu", plan.gpu_steps(model)),
+            ];
             for (backend, steps) in backends.into_iter().filter(|(b, _)| tch || *b != "tch") {
                 let ours = train(ctx, &cli, model, backend, batch, steps, (c, size), true);
                 if backend == "wgpu" {
@@ -122,32 +165,105 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
                     _ => "wgpu",
                 };
                 let what = format!("{model}, batch {batch}: {label}");
-                rows.push(Row { section: "Training throughput (native)", what, ours, peer_name: "PyTorch CPU".into(), peer, unit: "img/s", higher_is_better: true, goal: "≥ 1.0×" });
+                rows.push(Row {
+                    section: "Training throughput (native)",
+                    what,
+                    ours,
+                    peer_name: "PyTorch CPU".into(),
+                    peer,
+                    unit: "img/s",
+                    higher_is_better: true,
+                    goal: "≥ 1.0×",
+                });
             }
         }
     }
 
     heading("bench: prunelab's WGSL kernels vs burn's operations (wgpu)");
     for (model, batch, on) in wgpu_on.into_iter().filter(|&(_, b, _)| b == 64) {
-        let (_, c, size) = MODELS.iter().copied().find(|m| m.0 == model).expect("a listed model");
-        let off = train(ctx, &cli, model, "wgpu", batch, plan.gpu_steps(model), (c, size), false);
+        let (_, c, size) = MODELS
+            .iter()
+            .copied()
+            .find(|m| m.0 == model)
+            .expect("a listed model");
+        let off = train(
+            ctx,
+            &cli,
+            model,
+            "wgpu",
+            batch,
+            plan.gpu_steps(model),
+            (c, size),
+            false,
+        );
         let what = format!("{model}, batch {batch}: training step, kernels on");
-        rows.push(Row { section: "WGSL kernels: before/after", what, ours: on, peer_name: "same step, burn's ops".into(), peer: off, unit: "img/s", higher_is_better: true, goal: "> 1×" });
+        rows.push(Row {
+            section: "WGSL kernels: before/after",
+            what,
+            ours: on,
+            peer_name: "same step, burn's ops".into(),
+            peer: off,
+            unit: "img/s",
+            higher_is_better: true,
+            goal: "> 1×",
+        });
     }
     // The adapter list only: timings of a kernel alone are not in the table (on llvmpipe, chains of
     // a few launches timed well below what their memory traffic allows, so they are not trusted).
-    for v in measure(ctx, Command::new(&cli).args(["bench-kernels", "--weights", "1", "--activation", "1,1,1,1", "--calls", "1"])) {
+    for v in measure(
+        ctx,
+        Command::new(&cli).args([
+            "bench-kernels",
+            "--weights",
+            "1",
+            "--activation",
+            "1,1,1,1",
+            "--calls",
+            "1",
+        ]),
+    ) {
         if let Some(names) = v.get("adapters").and_then(Value::as_array) {
             let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
-            notes.push(format!("native wgpu adapters: {}", if names.is_empty() { "none".into() } else { names.join("; ") }));
+            notes.push(format!(
+                "native wgpu adapters: {}",
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join("; ")
+                }
+            ));
         }
     }
 
     heading("bench: pruning machinery overhead (masks + zero counting vs neither)");
-    for (model, backend, batch) in [("lenet300", "flex", 128), ("resnet20", "flex", 64), ("lenet300", "wgpu", 128)] {
-        let (_, c, size) = MODELS.iter().copied().find(|m| m.0 == model).expect("a listed model");
-        let steps = if backend == "flex" { plan.cpu_steps(model) } else { plan.gpu_steps(model) };
-        let out = measure(ctx, Command::new(&cli).args(["bench", "--overhead", "--model", model, "--backend", backend]).args(args(batch, steps, c, size)));
+    for (model, backend, batch) in [
+        ("lenet300", "flex", 128),
+        ("resnet20", "flex", 64),
+        ("lenet300", "wgpu", 128),
+    ] {
+        let (_, c, size) = MODELS
+            .iter()
+            .copied()
+            .find(|m| m.0 == model)
+            .expect("a listed model");
+        let steps = if backend == "flex" {
+            plan.cpu_steps(model)
+        } else {
+            plan.gpu_steps(model)
+        };
+        let out = measure(
+            ctx,
+            Command::new(&cli)
+                .args([
+                    "bench",
+                    "--overhead",
+                    "--model",
+                    model,
+                    "--backend",
+                    backend,
+                ])
+                .args(args(batch, steps, c, size)),
+        );
         let v = out.first();
         rows.push(Row {
             section: "Pruning machinery overhead",
@@ -163,16 +279,34 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
 
     heading("bench: one GM + AP-Pro selection over ResNet-50's weights vs NumPy");
     let dump = target.join("bench-selection");
-    let ours = measure(ctx, Command::new(&cli).args(["bench-selection", "--dump"]).arg(&dump));
-    let peer = python.as_ref().map(|py| measure(ctx, in_dir(py, &ctx.root).arg("bench/numpy_select.py").arg(&dump)));
+    let ours = measure(
+        ctx,
+        Command::new(&cli)
+            .args(["bench-selection", "--dump"])
+            .arg(&dump),
+    );
+    let peer = python.as_ref().map(|py| {
+        measure(
+            ctx,
+            in_dir(py, &ctx.root)
+                .arg("bench/numpy_select.py")
+                .arg(&dump),
+        )
+    });
     let _ = std::fs::remove_dir_all(&dump);
     let weights = ours.first().and_then(|v| f(v, "weights")).unwrap_or(0.0);
     rows.push(Row {
         section: "Selection cost",
-        what: format!("GM + AP-Pro (p = 20, q = 2) over {:.1} M weights", weights / 1e6),
+        what: format!(
+            "GM + AP-Pro (p = 20, q = 2) over {:.1} M weights",
+            weights / 1e6
+        ),
         ours: ours.first().and_then(|v| f(v, "ms")),
         peer_name: "NumPy np.argpartition".into(),
-        peer: peer.as_ref().and_then(|p| p.first()).and_then(|v| f(v, "ms")),
+        peer: peer
+            .as_ref()
+            .and_then(|p| p.first())
+            .and_then(|v| f(v, "ms")),
         unit: "ms",
         higher_is_better: false,
         goal: "≤ 50 ms",
@@ -187,7 +321,13 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
     let load_after = load_average();
     notes.push(format!("load average (1, 5, 15 min) before: {load_before}; after: {load_after} — the machine is shared, figures are noisy"));
     // One table per section, in this order, whatever order the rows were measured in.
-    let order = ["Training throughput (native)", "Training throughput (browser)", "WGSL kernels: before/after", "Pruning machinery overhead", "Selection cost"];
+    let order = [
+        "Training throughput (native)",
+        "Training throughput (browser)",
+        "WGSL kernels: before/after",
+        "Pruning machinery overhead",
+        "Selection cost",
+    ];
     rows.sort_by_key(|r| order.iter().position(|&s| s == r.section));
     let md = markdown(ctx, &rows, &notes, quick);
     print_table(&rows);
@@ -200,23 +340,65 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
 }
 
 fn args(batch: usize, steps: usize, channels: usize, size: usize) -> Vec<String> {
-    ["--batch", &batch.to_string(), "--steps", &steps.to_string(), "--channels", &channels.to_string(), "--size", &size.to_string()].map(String::from).to_vec()
+    [
+        "--batch",
+        &batch.to_string(),
+        "--steps",
+        &steps.to_string(),
+        "--channels",
+        &channels.to_string(),
+        "--size",
+        &size.to_string(),
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// prunelab's training throughput (img/s) of one configuration; on the CPU the faster of all
 /// threads and one (`RAYON_NUM_THREADS=1` for flex, `OMP_NUM_THREADS=1` for libtorch), as for
 /// PyTorch: on a busy machine either can win.
 #[allow(clippy::too_many_arguments)]
-fn train(ctx: &Ctx, cli: &Path, model: &str, backend: &str, batch: usize, steps: usize, (c, size): (usize, usize), kernels: bool) -> Option<f64> {
-    let threads: &[Option<&str>] = if backend == "wgpu" { &[None] } else { &[None, Some("1")] };
+fn train(
+    ctx: &Ctx,
+    cli: &Path,
+    model: &str,
+    backend: &str,
+    batch: usize,
+    steps: usize,
+    (c, size): (usize, usize),
+    kernels: bool,
+) -> Option<f64> {
+    let threads: &[Option<&str>] = if backend == "wgpu" {
+        &[None]
+    } else {
+        &[None, Some("1")]
+    };
     let mut best: Option<f64> = None;
     for one in threads {
         let mut cmd = Command::new(cli);
-        cmd.args(["bench", "--model", model, "--backend", backend, "--kernels", if kernels { "on" } else { "off" }]).args(args(batch, steps, c, size));
+        cmd.args([
+            "bench",
+            "--model",
+            model,
+            "--backend",
+            backend,
+            "--kernels",
+            if kernels { "on" } else { "off" },
+        ])
+        .args(args(batch, steps, c, size));
         if let Some(n) = one {
-            cmd.env(if backend == "tch" { "OMP_NUM_THREADS" } else { "RAYON_NUM_THREADS" }, n);
+            cmd.env(
+                if backend == "tch" {
+                    "OMP_NUM_THREADS"
+                } else {
+                    "RAYON_NUM_THREADS"
+                },
+                n,
+            );
         }
-        let figure = measure(ctx, &mut cmd).first().and_then(|v| f(v, "images_per_s"));
+        let figure = measure(ctx, &mut cmd)
+            .first()
+            .and_then(|v| f(v, "images_per_s"));
         best = match (best, figure) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -232,7 +414,11 @@ fn f(v: &Value, key: &str) -> Option<f64> {
 /// Run a measurement, echoed; its stdout's JSON lines. A failure is reported and yields none.
 fn measure(ctx: &Ctx, cmd: &mut Command) -> Vec<Value> {
     match probe(ctx, cmd) {
-        Ok(Some((true, out))) => out.lines().filter_map(|l| serde_json::from_str(l).ok()).inspect(|v| println!("  {v}")).collect(),
+        Ok(Some((true, out))) => out
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .inspect(|v| println!("  {v}"))
+            .collect(),
         Ok(Some((false, out))) => {
             println!("  (failed; not measured) {}", out.trim());
             Vec::new()
@@ -247,30 +433,58 @@ fn measure(ctx: &Ctx, cmd: &mut Command) -> Vec<Value> {
 /// A Python with torch and numpy: `$PRUNELAB_BENCH_PYTHON`, else the venv of `setup --tch`
 /// (PyTorch 2.9.0, the libtorch the tch backend links), installed on first use.
 fn python_env(ctx: &Ctx) -> Option<PathBuf> {
-    let works = |py: &Path| matches!(probe(ctx, in_dir(py, &ctx.root).args(["-c", "import torch, numpy"])), Ok(Some((true, _))));
+    let works = |py: &Path| {
+        matches!(
+            probe(
+                ctx,
+                in_dir(py, &ctx.root).args(["-c", "import torch, numpy"])
+            ),
+            Ok(Some((true, _)))
+        )
+    };
     if let Some(py) = std::env::var_os("PRUNELAB_BENCH_PYTHON").map(PathBuf::from) {
         if works(&py) {
             return Some(py);
         }
-        println!("  PRUNELAB_BENCH_PYTHON={} lacks torch or numpy: using the tch venv", py.display());
+        println!(
+            "  PRUNELAB_BENCH_PYTHON={} lacks torch or numpy: using the tch venv",
+            py.display()
+        );
     }
     match crate::torch::ensure(ctx) {
         Ok(torch) => Some(torch.python),
         Err(e) => {
-            println!("  no Python with torch + numpy ({e:#}): the PyTorch and NumPy peers are not measured");
+            println!(
+                "  no Python with torch + numpy ({e:#}): the PyTorch and NumPy peers are not measured"
+            );
             None
         }
     }
 }
 
 /// Headless Chromium: prunelab (WebGPU; the wasm CPU path when built) vs TF.js (WebGPU; wasm).
-fn browser_rows(ctx: &Ctx, plan: &Plan, rows: &mut Vec<Row>, notes: &mut Vec<String>) -> Result<()> {
+fn browser_rows(
+    ctx: &Ctx,
+    plan: &Plan,
+    rows: &mut Vec<Row>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     heading("bench: browser training throughput, prunelab vs TF.js (headless Chromium)");
     crate::web::setup_and_build(ctx)?;
     let peers = ctx.root.join("bench").join("browser");
     let installed = mtime(&peers.join("node_modules/.package-lock.json"));
-    if installed.is_none() || [mtime(&peers.join("package-lock.json")), mtime(&peers.join("package.json"))].iter().any(|t| t.is_some_and(|t| Some(t) > installed)) {
-        run(ctx, in_dir("npm", &peers).args(["ci", "--no-audit", "--no-fund"]))?;
+    if installed.is_none()
+        || [
+            mtime(&peers.join("package-lock.json")),
+            mtime(&peers.join("package.json")),
+        ]
+        .iter()
+        .any(|t| t.is_some_and(|t| Some(t) > installed))
+    {
+        run(
+            ctx,
+            in_dir("npm", &peers).args(["ci", "--no-audit", "--no-fund"]),
+        )?;
     }
     let mut cmd = in_dir("node", &ctx.root);
     cmd.arg("tests/browser/bench.mjs");
@@ -281,41 +495,85 @@ fn browser_rows(ctx: &Ctx, plan: &Plan, rows: &mut Vec<Row>, notes: &mut Vec<Str
     for v in &out {
         if let Some(adapter) = v.get("webgpu_adapter") {
             let chromium = v.get("chromium").and_then(Value::as_str).unwrap_or("?");
-            notes.push(format!("Chromium {chromium}, WebGPU adapter: {}", adapter.as_str().unwrap_or("none")));
+            notes.push(format!(
+                "Chromium {chromium}, WebGPU adapter: {}",
+                adapter.as_str().unwrap_or("none")
+            ));
         }
         if let Some(e) = f(v, "tfjs_wasm_conv_grad_max_error") {
             notes.push(format!("TF.js wasm conv gradients (tf.customGrad) vs TF.js's own on its cpu backend: max abs difference {e:.1e}"));
         }
     }
     let figure = |engine: &str, model: &str| {
-        out.iter().find(|v| v.get("engine").and_then(Value::as_str) == Some(engine) && v.get("model").and_then(Value::as_str) == Some(model)).and_then(|v| f(v, "images_per_s"))
+        out.iter()
+            .find(|v| {
+                v.get("engine").and_then(Value::as_str) == Some(engine)
+                    && v.get("model").and_then(Value::as_str) == Some(model)
+            })
+            .and_then(|v| f(v, "images_per_s"))
     };
     for (model, _, _) in MODELS {
-        rows.push(Row { section: "Training throughput (browser)", what: format!("{model}, batch 64: WebGPU"), ours: figure("prunelab-webgpu", model), peer_name: "TF.js WebGPU".into(), peer: figure("tfjs-webgpu", model), unit: "img/s", higher_is_better: true, goal: "≥ 4×" });
-        rows.push(Row { section: "Training throughput (browser)", what: format!("{model}, batch 64: CPU path (wasm, flex)"), ours: figure("prunelab-wasm-cpu", model), peer_name: "TF.js wasm".into(), peer: figure("tfjs-wasm", model), unit: "img/s", higher_is_better: true, goal: "≥ 1.0×" });
+        rows.push(Row {
+            section: "Training throughput (browser)",
+            what: format!("{model}, batch 64: WebGPU"),
+            ours: figure("prunelab-webgpu", model),
+            peer_name: "TF.js WebGPU".into(),
+            peer: figure("tfjs-webgpu", model),
+            unit: "img/s",
+            higher_is_better: true,
+            goal: "≥ 4×",
+        });
+        rows.push(Row {
+            section: "Training throughput (browser)",
+            what: format!("{model}, batch 64: CPU path (wasm, flex)"),
+            ours: figure("prunelab-wasm-cpu", model),
+            peer_name: "TF.js wasm".into(),
+            peer: figure("tfjs-wasm", model),
+            unit: "img/s",
+            higher_is_better: true,
+            goal: "≥ 1.0×",
+        });
     }
     for (model, _, _) in MODELS {
         if let Some(off) = figure("prunelab-webgpu-burn-ops", model) {
             let what = format!("{model}, batch 64: browser WebGPU step, kernels on");
-            rows.push(Row { section: "WGSL kernels: before/after", what, ours: figure("prunelab-webgpu", model), peer_name: "same step, burn's ops".into(), peer: Some(off), unit: "img/s", higher_is_better: true, goal: "> 1×" });
+            rows.push(Row {
+                section: "WGSL kernels: before/after",
+                what,
+                ours: figure("prunelab-webgpu", model),
+                peer_name: "same step, burn's ops".into(),
+                peer: Some(off),
+                unit: "img/s",
+                higher_is_better: true,
+                goal: "> 1×",
+            });
         }
     }
     Ok(())
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or("?".into(), |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
+    std::fs::read_to_string("/proc/loadavg").map_or("?".into(), |s| {
+        s.split_whitespace().take(3).collect::<Vec<_>>().join(", ")
+    })
 }
 
 /// A `key: value` field of a `/proc`-style or os-release file.
 fn field(path: &str, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
-    text.lines().find_map(|l| l.strip_prefix(key)?.trim_start().strip_prefix([':', '=']).map(|v| v.trim().trim_matches('"').to_string()))
+    text.lines().find_map(|l| {
+        l.strip_prefix(key)?
+            .trim_start()
+            .strip_prefix([':', '='])
+            .map(|v| v.trim().trim_matches('"').to_string())
+    })
 }
 
 fn command_line(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
@@ -323,14 +581,18 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let memory = field("/proc/meminfo", "MemTotal").unwrap_or_default();
     let os = field("/etc/os-release", "PRETTY_NAME").unwrap_or_else(|| std::env::consts::OS.into());
-    let date = command_line(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
+    let date =
+        command_line(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
     let rustc = command_line(ctx.cargo().arg("--version")).unwrap_or_default();
     let mut md = String::from("# Benchmarks\n\n");
     md += "prunelab against what a user would pick instead, every peer measured in the same run on the same machine \
            (`cargo xtask bench`). Ratio: prunelab's speed over the peer's (above 1× prunelab is faster); for the \
            machinery overhead, the extra time of a step with masks and zero counting over the same step without. \
            Benchmarks never fail on a number.\n\n";
-    md += &format!("## Machine\n\n- date: {date}{}\n- CPU: {cpu}, {cores} cores available, {memory} memory; {os}\n- {rustc}; burn 0.22.1\n", if quick { " (`--quick`)" } else { "" });
+    md += &format!(
+        "## Machine\n\n- date: {date}{}\n- CPU: {cpu}, {cores} cores available, {memory} memory; {os}\n- {rustc}; burn 0.22.1\n",
+        if quick { " (`--quick`)" } else { "" }
+    );
     for n in notes {
         md += &format!("- {n}\n");
     }
@@ -338,17 +600,33 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
     for r in rows {
         if r.section != section {
             section = r.section;
-            md += &format!("\n## {section}\n\n| Benchmark | prunelab | Peer | Peer's figure | Ratio | Goal |\n|---|---|---|---|---|---|\n");
+            md += &format!(
+                "\n## {section}\n\n| Benchmark | prunelab | Peer | Peer's figure | Ratio | Goal |\n|---|---|---|---|---|---|\n"
+            );
         }
         md += &format!("| {} |\n", r.cells().join(" | "));
     }
-    for (section, what) in [("Training throughput (native)", "flex (CPU)"), ("Training throughput (native)", "wgpu"), ("Training throughput (browser)", "WebGPU"), ("Training throughput (browser)", "CPU path")] {
+    for (section, what) in [
+        ("Training throughput (native)", "flex (CPU)"),
+        ("Training throughput (native)", "wgpu"),
+        ("Training throughput (browser)", "WebGPU"),
+        ("Training throughput (browser)", "CPU path"),
+    ] {
         let worst = rows
             .iter()
             .filter(|r| r.section == section && r.what.contains(what) && r.ratio().is_some())
-            .min_by(|a, b| a.ratio().unwrap_or(0.0).total_cmp(&b.ratio().unwrap_or(0.0)));
+            .min_by(|a, b| {
+                a.ratio()
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.ratio().unwrap_or(0.0))
+            });
         if let Some(r) = worst {
-            md += &format!("\n- largest gap of {what} ({section}) in this run: {} — {:.2}× {}", r.what, r.ratio().unwrap_or(0.0), r.peer_name);
+            md += &format!(
+                "\n- largest gap of {what} ({section}) in this run: {} — {:.2}× {}",
+                r.what,
+                r.ratio().unwrap_or(0.0),
+                r.peer_name
+            );
         }
     }
     md += "\n";
@@ -393,11 +671,33 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
 
 fn print_table(rows: &[Row]) {
     heading("bench: results");
-    let header = ["Benchmark", "prunelab", "Peer", "Peer's figure", "Ratio", "Goal"].map(String::from);
-    let cells: Vec<[String; 6]> = std::iter::once(header).chain(rows.iter().map(Row::cells)).collect();
-    let widths: Vec<usize> = (0..6).map(|i| cells.iter().map(|c| c[i].chars().count()).max().unwrap_or(0)).collect();
+    let header = [
+        "Benchmark",
+        "prunelab",
+        "Peer",
+        "Peer's figure",
+        "Ratio",
+        "Goal",
+    ]
+    .map(String::from);
+    let cells: Vec<[String; 6]> = std::iter::once(header)
+        .chain(rows.iter().map(Row::cells))
+        .collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     for c in &cells {
-        let line: Vec<String> = c.iter().zip(&widths).map(|(s, w)| format!("{s:<w$}")).collect();
+        let line: Vec<String> = c
+            .iter()
+            .zip(&widths)
+            .map(|(s, w)| format!("{s:<w$}"))
+            .collect();
         println!("{}", line.join("  "));
     }
 }

@@ -28,7 +28,14 @@ pub fn test(ctx: &Ctx) -> Result<bool> {
                     ctx.cargo()
                         .env("PRUNELAB_DATA", ctx.root.join("data"))
                         .env(torch.env().0, torch.env().1)
-                        .args(["test", "--workspace", "--exclude", "xtask", "--features", TCH_FEATURES]),
+                        .args([
+                            "test",
+                            "--workspace",
+                            "--exclude",
+                            "xtask",
+                            "--features",
+                            TCH_FEATURES,
+                        ]),
                 )
             }),
         ),
@@ -37,8 +44,15 @@ pub fn test(ctx: &Ctx) -> Result<bool> {
             "headless browser test (tests/browser/run.mjs)",
             Box::new(|| {
                 // The export case re-imports a browser run with the CLI the native stage built.
-                let bin = crate::metadata::cargo_target_dir(ctx)?.join("debug").join("prunelab");
-                run(ctx, in_dir("node", &ctx.root).env("PRUNELAB_BIN", bin).arg("tests/browser/run.mjs"))
+                let bin = crate::metadata::cargo_target_dir(ctx)?
+                    .join("debug")
+                    .join("prunelab");
+                run(
+                    ctx,
+                    in_dir("node", &ctx.root)
+                        .env("PRUNELAB_BIN", bin)
+                        .arg("tests/browser/run.mjs"),
+                )
             }),
         ),
     ];

@@ -51,9 +51,15 @@ pub fn build(ctx: &Ctx) -> Result<()> {
             .arg(ctx.web.join("pkg"))
             .arg(&wasm),
     )?;
-    optimise(ctx, &ctx.web.join("pkg").join(format!("{WASM_LIB}_bg.wasm")))?;
+    optimise(
+        ctx,
+        &ctx.web.join("pkg").join(format!("{WASM_LIB}_bg.wasm")),
+    )?;
     run(ctx, in_dir("npm", &ctx.web).args(["run", "build"]))?;
-    run(ctx, in_dir("node", &ctx.web).args(["scripts/compress.mjs", "dist"]))?;
+    run(
+        ctx,
+        in_dir("node", &ctx.web).args(["scripts/compress.mjs", "dist"]),
+    )?;
     ok(format!(
         "playground built in {}",
         ctx.rel(&ctx.web.join("dist"))
@@ -80,11 +86,23 @@ const WASM_FEATURES: &[&str] = &[
 fn optimise(ctx: &Ctx, wasm: &std::path::Path) -> Result<()> {
     let opt = ctx.web.join("node_modules/binaryen/bin/wasm-opt");
     if !opt.is_file() {
-        bail!("{} is missing: run `cargo xtask setup` (npm install in web/)", ctx.rel(&opt));
+        bail!(
+            "{} is missing: run `cargo xtask setup` (npm install in web/)",
+            ctx.rel(&opt)
+        );
     }
     let level = std::env::var("PRUNELAB_WASM_OPT").unwrap_or_else(|_| "-O1".into());
     let tmp = wasm.with_extension("opt.wasm");
-    run(ctx, in_dir("node", &ctx.web).arg(&opt).arg(&level).args(WASM_FEATURES).arg(wasm).arg("-o").arg(&tmp))?;
+    run(
+        ctx,
+        in_dir("node", &ctx.web)
+            .arg(&opt)
+            .arg(&level)
+            .args(WASM_FEATURES)
+            .arg(wasm)
+            .arg("-o")
+            .arg(&tmp),
+    )?;
     std::fs::rename(&tmp, wasm)?;
     Ok(())
 }

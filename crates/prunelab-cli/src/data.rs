@@ -11,7 +11,8 @@ use prunelab_data::{ImageFolder, load_cifar10, load_cifar100, load_mnist, load_t
 use prunelab_engine::Source;
 
 pub fn data_root(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| std::env::var_os("PRUNELAB_DATA").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("data"))
+    flag.or_else(|| std::env::var_os("PRUNELAB_DATA").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("data"))
 }
 
 pub fn load(data: Data, root: &std::path::Path) -> Result<Source> {

@@ -42,7 +42,14 @@ impl Fetchable {
                 url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
                 md5: "c32a1d4ab5d03f1284b67883e8d87530",
                 inner: "cifar-10-batches-bin",
-                files: &["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"],
+                files: &[
+                    "data_batch_1.bin",
+                    "data_batch_2.bin",
+                    "data_batch_3.bin",
+                    "data_batch_4.bin",
+                    "data_batch_5.bin",
+                    "test_batch.bin",
+                ],
             },
             Self::Cifar100 => Source {
                 name: "cifar100",
@@ -76,11 +83,18 @@ pub struct Args {
 pub fn fetch(args: Args) -> Result<()> {
     let source = args.dataset.source();
     let url = args.url.as_deref().unwrap_or(source.url);
-    let md5 = args.md5.as_deref().unwrap_or(source.md5).to_ascii_lowercase();
+    let md5 = args
+        .md5
+        .as_deref()
+        .unwrap_or(source.md5)
+        .to_ascii_lowercase();
     let root = data::data_root(args.data);
     let dest = root.join(source.name);
     if dest.exists() && !args.force {
-        bail!("{} already exists; pass --force to replace it", dest.display());
+        bail!(
+            "{} already exists; pass --force to replace it",
+            dest.display()
+        );
     }
     std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
     // Removed on any early return.
@@ -93,12 +107,21 @@ pub fn fetch(args: Args) -> Result<()> {
     if got != md5 {
         bail!("{url}: MD5 checksum is {got}, expected {md5}; nothing was installed");
     }
-    let (train, test) = args.dataset.validate(tmp.path()).context("the downloaded files do not load")?;
+    let (train, test) = args
+        .dataset
+        .validate(tmp.path())
+        .context("the downloaded files do not load")?;
     if dest.exists() {
-        std::fs::remove_dir_all(&dest).with_context(|| format!("cannot remove the old {}", dest.display()))?;
+        std::fs::remove_dir_all(&dest)
+            .with_context(|| format!("cannot remove the old {}", dest.display()))?;
     }
-    std::fs::rename(tmp.path(), &dest).with_context(|| format!("cannot move {} to {}", tmp.path().display(), dest.display()))?;
-    println!("{}: {train} training and {test} test images in {}", source.name, dest.display());
+    std::fs::rename(tmp.path(), &dest)
+        .with_context(|| format!("cannot move {} to {}", tmp.path().display(), dest.display()))?;
+    println!(
+        "{}: {train} training and {test} test images in {}",
+        source.name,
+        dest.display()
+    );
     Ok(())
 }
 
@@ -111,30 +134,57 @@ fn download_and_unpack(url: &str, source: &Source, out: &Path) -> Result<String>
         .timeout_per_read(Some(Duration::from_secs(60)))
         .build()
         .into();
-    let body = agent.get(url).call().with_context(|| format!("cannot download {url}"))?.into_body().into_reader();
-    let mut archive = tar::Archive::new(GzDecoder::new(Hashing { inner: body, md5: Md5::new() }));
+    let body = agent
+        .get(url)
+        .call()
+        .with_context(|| format!("cannot download {url}"))?
+        .into_body()
+        .into_reader();
+    let mut archive = tar::Archive::new(GzDecoder::new(Hashing {
+        inner: body,
+        md5: Md5::new(),
+    }));
     let mut found = vec![false; source.files.len()];
     let corrupt = || format!("{url}: the archive is truncated or corrupt");
     for entry in archive.entries().with_context(corrupt)? {
         let mut entry = entry.with_context(corrupt)?;
         // Compare without a leading `./`, which some tar tools write.
-        let path: PathBuf = entry.path().with_context(corrupt)?.components().filter(|c| *c != Component::CurDir).collect();
-        if let Some(k) = source.files.iter().position(|f| path == Path::new(source.inner).join(f)) {
+        let path: PathBuf = entry
+            .path()
+            .with_context(corrupt)?
+            .components()
+            .filter(|c| *c != Component::CurDir)
+            .collect();
+        if let Some(k) = source
+            .files
+            .iter()
+            .position(|f| path == Path::new(source.inner).join(f))
+        {
             let target = out.join(source.files[k]);
-            let mut file = std::fs::File::create(&target).with_context(|| format!("cannot create {}", target.display()))?;
+            let mut file = std::fs::File::create(&target)
+                .with_context(|| format!("cannot create {}", target.display()))?;
             io::copy(&mut entry, &mut file).with_context(corrupt)?;
             found[k] = true;
         }
     }
     if let Some(k) = found.iter().position(|&f| !f) {
-        bail!("{url}: the archive has no {}/{}", source.inner, source.files[k]);
+        bail!(
+            "{url}: the archive has no {}/{}",
+            source.inner,
+            source.files[k]
+        );
     }
     // Hash the whole body: the rest of the gzip stream and anything after it.
     let mut gz = archive.into_inner();
     io::copy(&mut gz, &mut io::sink()).with_context(corrupt)?;
     let mut hashing = gz.into_inner();
     io::copy(&mut hashing, &mut io::sink()).with_context(|| format!("cannot download {url}"))?;
-    Ok(hashing.md5.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hashing
+        .md5
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// A reader that feeds everything it reads into an MD5.

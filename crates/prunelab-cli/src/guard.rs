@@ -12,7 +12,13 @@ pub fn guarded<T>(hint: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if let Ok(mut m) = sink.lock() {
-            *m = info.payload_as_str().unwrap_or("unknown failure").lines().next().unwrap_or("").to_string();
+            *m = info
+                .payload_as_str()
+                .unwrap_or("unknown failure")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
         }
     }));
     let result = catch_unwind(AssertUnwindSafe(f));

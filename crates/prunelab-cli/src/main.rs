@@ -18,7 +18,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "prunelab", version, about = "Neural-network pruning with Activate-while-Pruning and DNR")]
+#[command(
+    name = "prunelab",
+    version,
+    about = "Neural-network pruning with Activate-while-Pruning and DNR"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -229,22 +233,127 @@ fn flag_target(flags: target::Flags) -> anyhow::Result<target::Target> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { config, out, data, target } => run_cmd::run(&config, &out, data, target),
-        Command::Sweep { configs, out, shard, data, target } => run_cmd::parse_shard(&shard).and_then(|shard| run_cmd::sweep(&configs, &out, shard, data, target)),
-        Command::Report { dirs, out, lambdas, accuracy, dnr, config } => report_cmd::report(report_cmd::Args { dirs, out, lambdas, accuracy, dnr, config }),
-        Command::Dnr { model, checkpoint, images, target } => flag_target(target).and_then(|t| dnr_cmd::dnr(&model, &checkpoint, &images, &t)),
-        Command::Model { name, classes, input, widths, json } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
-        Command::Data { command: DataCommand::Fetch { dataset, data, url, md5, force } } => fetch_cmd::fetch(fetch_cmd::Args { dataset, data, url, md5, force }),
-        Command::Data { command: DataCommand::WebExport { dataset: WebExportable::Cifar10, out, data, chunk, train, test, force } } => {
-            web_export_cmd::web_export(web_export_cmd::Args { data: data::data_root(data), out, chunk, train, test, force })
-        }
-        Command::Bench { run: Some(dir), target, batch, .. } => flag_target(target).and_then(|t| bench_cmd::bench_run(&dir, &t, batch)),
-        Command::Bench { run: None, model, target, batch, steps, channels, size, kernels, overhead, repeats } => flag_target(target).and_then(|target| {
-            let args = bench_cmd::Args { model, target, batch, steps, channels, size, kernels: kernels == "on" };
-            if overhead { bench_cmd::overhead(&args, repeats) } else { bench_cmd::bench(&args) }
+        Command::Run {
+            config,
+            out,
+            data,
+            target,
+        } => run_cmd::run(&config, &out, data, target),
+        Command::Sweep {
+            configs,
+            out,
+            shard,
+            data,
+            target,
+        } => run_cmd::parse_shard(&shard)
+            .and_then(|shard| run_cmd::sweep(&configs, &out, shard, data, target)),
+        Command::Report {
+            dirs,
+            out,
+            lambdas,
+            accuracy,
+            dnr,
+            config,
+        } => report_cmd::report(report_cmd::Args {
+            dirs,
+            out,
+            lambdas,
+            accuracy,
+            dnr,
+            config,
         }),
-        Command::BenchKernels { weights, activation, calls } => bench_cmd::kernels(weights, &activation, calls),
-        Command::BenchSelection { model, method, repeats, dump } => bench_cmd::selection(&model, &method, repeats, dump.as_deref()),
+        Command::Dnr {
+            model,
+            checkpoint,
+            images,
+            target,
+        } => flag_target(target).and_then(|t| dnr_cmd::dnr(&model, &checkpoint, &images, &t)),
+        Command::Model {
+            name,
+            classes,
+            input,
+            widths,
+            json,
+        } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
+        Command::Data {
+            command:
+                DataCommand::Fetch {
+                    dataset,
+                    data,
+                    url,
+                    md5,
+                    force,
+                },
+        } => fetch_cmd::fetch(fetch_cmd::Args {
+            dataset,
+            data,
+            url,
+            md5,
+            force,
+        }),
+        Command::Data {
+            command:
+                DataCommand::WebExport {
+                    dataset: WebExportable::Cifar10,
+                    out,
+                    data,
+                    chunk,
+                    train,
+                    test,
+                    force,
+                },
+        } => web_export_cmd::web_export(web_export_cmd::Args {
+            data: data::data_root(data),
+            out,
+            chunk,
+            train,
+            test,
+            force,
+        }),
+        Command::Bench {
+            run: Some(dir),
+            target,
+            batch,
+            ..
+        } => flag_target(target).and_then(|t| bench_cmd::bench_run(&dir, &t, batch)),
+        Command::Bench {
+            run: None,
+            model,
+            target,
+            batch,
+            steps,
+            channels,
+            size,
+            kernels,
+            overhead,
+            repeats,
+        } => flag_target(target).and_then(|target| {
+            let args = bench_cmd::Args {
+                model,
+                target,
+                batch,
+                steps,
+                channels,
+                size,
+                kernels: kernels == "on",
+            };
+            if overhead {
+                bench_cmd::overhead(&args, repeats)
+            } else {
+                bench_cmd::bench(&args)
+            }
+        }),
+        Command::BenchKernels {
+            weights,
+            activation,
+            calls,
+        } => bench_cmd::kernels(weights, &activation, calls),
+        Command::BenchSelection {
+            model,
+            method,
+            repeats,
+            dump,
+        } => bench_cmd::selection(&model, &method, repeats, dump.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,13 +37,23 @@ fn defaults(model: Model) -> ([usize; 3], usize) {
 fn parse_model(name: &str) -> Result<Model> {
     match Model::ALL.iter().find(|m| m.name() == name) {
         Some(&m) => Ok(m),
-        None => bail!("unknown model `{name}` (expected one of: {})", Model::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")),
+        None => bail!(
+            "unknown model `{name}` (expected one of: {})",
+            Model::ALL
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
 /// `C,H,W`, each at least 1.
 fn parse_input(text: &str) -> Result<[usize; 3]> {
-    let parts = text.split(',').map(|p| p.trim().parse::<usize>().ok().filter(|&n| n > 0)).collect::<Option<Vec<_>>>();
+    let parts = text
+        .split(',')
+        .map(|p| p.trim().parse::<usize>().ok().filter(|&n| n > 0))
+        .collect::<Option<Vec<_>>>();
     match parts.as_deref() {
         Some(&[c, h, w]) => Ok([c, h, w]),
         _ => bail!("--input must be C,H,W with three positive integers, got `{text}`"),
@@ -52,23 +62,59 @@ fn parse_input(text: &str) -> Result<[usize; 3]> {
 
 fn table(name: &str, [c, h, w]: [usize; 3], classes: usize, layers: &[LayerCost]) -> String {
     let t = totals(layers);
-    let width = layers.iter().map(|l| l.layer.len()).max().unwrap_or(0).max(5);
+    let width = layers
+        .iter()
+        .map(|l| l.layer.len())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     let mut out = format!("{name}, input {c}×{h}×{w}, {classes} classes\n\n");
-    out += &format!("{:<width$}  {:>14}  {:>18}\n", "layer", "parameters", "MACs");
+    out += &format!(
+        "{:<width$}  {:>14}  {:>18}\n",
+        "layer", "parameters", "MACs"
+    );
     for l in layers {
-        out += &format!("{:<width$}  {:>14}  {:>18}\n", l.layer, grouped(l.parameters), grouped(l.macs));
+        out += &format!(
+            "{:<width$}  {:>14}  {:>18}\n",
+            l.layer,
+            grouped(l.parameters),
+            grouped(l.macs)
+        );
     }
-    out += &format!("{:<width$}  {:>14}  {:>18}\n", "total", grouped(t.parameters), grouped(t.macs));
+    out += &format!(
+        "{:<width$}  {:>14}  {:>18}\n",
+        "total",
+        grouped(t.parameters),
+        grouped(t.macs)
+    );
     out
 }
 
 /// `W,W,…`: positive integers.
 fn parse_widths(text: &str) -> Result<Vec<usize>> {
-    let widths = text.split(',').map(|p| p.trim().trim_matches(|c| c == '[' || c == ']').trim().parse::<usize>().ok().filter(|&n| n > 0)).collect::<Option<Vec<_>>>();
-    widths.with_context(|| format!("--widths must be positive integers separated by commas, got `{text}`"))
+    let widths = text
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+        })
+        .collect::<Option<Vec<_>>>();
+    widths.with_context(|| {
+        format!("--widths must be positive integers separated by commas, got `{text}`")
+    })
 }
 
-pub fn model(name: &str, classes: Option<usize>, input: Option<&str>, widths: Option<&str>, as_json: bool) -> Result<()> {
+pub fn model(
+    name: &str,
+    classes: Option<usize>,
+    input: Option<&str>,
+    widths: Option<&str>,
+    as_json: bool,
+) -> Result<()> {
     let model = parse_model(name)?;
     let (default_input, default_classes) = defaults(model);
     let input = match input {
@@ -80,13 +126,26 @@ pub fn model(name: &str, classes: Option<usize>, input: Option<&str>, widths: Op
         bail!("--classes must be at least 1");
     }
     let layers = match widths {
-        Some(text) => Network::costs_with_widths(model, InputShape(input), classes, &parse_widths(text)?).map_err(anyhow::Error::msg)?,
+        Some(text) => {
+            Network::costs_with_widths(model, InputShape(input), classes, &parse_widths(text)?)
+                .map_err(anyhow::Error::msg)?
+        }
         None => Network::costs(model, InputShape(input), classes),
     };
     if as_json {
         let t = totals(&layers);
-        let report = Report { parameters: t.parameters, macs: t.macs, model: name, input, classes, layers: &layers };
-        println!("{}", serde_json::to_string_pretty(&report).context("cannot print JSON")?);
+        let report = Report {
+            parameters: t.parameters,
+            macs: t.macs,
+            model: name,
+            input,
+            classes,
+            layers: &layers,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("cannot print JSON")?
+        );
     } else {
         print!("{}", table(name, input, classes, &layers));
     }
@@ -114,9 +173,20 @@ mod tests {
     fn every_model_has_defaults_and_a_table() {
         for &m in Model::ALL {
             let (input, classes) = defaults(m);
-            let text = table(m.name(), input, classes, &Network::costs(m, InputShape(input), classes));
-            assert!(text.lines().last().is_some_and(|l| l.starts_with("total")), "{text}");
+            let text = table(
+                m.name(),
+                input,
+                classes,
+                &Network::costs(m, InputShape(input), classes),
+            );
+            assert!(
+                text.lines().last().is_some_and(|l| l.starts_with("total")),
+                "{text}"
+            );
         }
-        assert!(parse_model("vgg99").is_err_and(|e| e.to_string().starts_with("unknown model `vgg99` (expected one of: lenet300, cnn")));
+        assert!(parse_model("vgg99").is_err_and(|e| {
+            e.to_string()
+                .starts_with("unknown model `vgg99` (expected one of: lenet300, cnn")
+        }));
     }
 }

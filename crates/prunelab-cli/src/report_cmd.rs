@@ -21,25 +21,47 @@ pub struct Args {
 
 /// The run folders of `config`'s plan under each of `dirs` (as `prunelab sweep` names them).
 fn planned(config: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let text = std::fs::read_to_string(config).with_context(|| format!("cannot read config {}", config.display()))?;
+    let text = std::fs::read_to_string(config)
+        .with_context(|| format!("cannot read config {}", config.display()))?;
     let plan = Plan::from_toml(&text).with_context(|| config.display().to_string())?;
-    let found: Vec<PathBuf> = dirs.iter().flat_map(|d| plan.runs.iter().map(move |r| d.join(r.folder()))).filter(|d| d.join("results.json").exists()).collect();
-    anyhow::ensure!(!found.is_empty(), "none of the runs of {} is under {}", config.display(), dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "));
+    let found: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| plan.runs.iter().map(move |r| d.join(r.folder())))
+        .filter(|d| d.join("results.json").exists())
+        .collect();
+    anyhow::ensure!(
+        !found.is_empty(),
+        "none of the runs of {} is under {}",
+        config.display(),
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(found)
 }
 
 fn lambdas(text: &str) -> Result<Vec<f64>> {
     text.split(',')
         .map(|s| {
-            let v: f64 = s.trim().parse().with_context(|| format!("--lambda takes percents like 32.8,26.2, got `{s}`"))?;
-            anyhow::ensure!(v > 0.0 && v <= 100.0, "--lambda values must be in (0, 100], got {v}");
+            let v: f64 = s
+                .trim()
+                .parse()
+                .with_context(|| format!("--lambda takes percents like 32.8,26.2, got `{s}`"))?;
+            anyhow::ensure!(
+                v > 0.0 && v <= 100.0,
+                "--lambda values must be in (0, 100], got {v}"
+            );
             Ok(v)
         })
         .collect()
 }
 
 pub fn report(args: Args) -> Result<()> {
-    let mut options = Options { accuracy: args.accuracy.parse().map_err(anyhow::Error::msg)?, ..Options::default() };
+    let mut options = Options {
+        accuracy: args.accuracy.parse().map_err(anyhow::Error::msg)?,
+        ..Options::default()
+    };
     if let Some(l) = &args.lambdas {
         options.lambdas = lambdas(l)?;
     }
@@ -50,7 +72,11 @@ pub fn report(args: Args) -> Result<()> {
         Some(config) => load_runs(&planned(config, &args.dirs)?)?,
         None => load_runs(&args.dirs)?,
     };
-    let out: &Path = args.out.as_deref().or(args.dirs.first().map(PathBuf::as_path)).unwrap_or(Path::new("."));
+    let out: &Path = args
+        .out
+        .as_deref()
+        .or(args.dirs.first().map(PathBuf::as_path))
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let written = write_report(&runs, &options, out)?;
     let cycles: Vec<_> = runs.iter().filter(|r| r.nets.is_empty()).cloned().collect();

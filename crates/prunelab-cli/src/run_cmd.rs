@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use prunelab_core::Experiment;
 use prunelab_core::cycle::prunings;
 use prunelab_core::plan::{Plan, PlannedRun};
 use prunelab_core::report::RunResult;
 use prunelab_core::state::{Data, Method, Native};
-use prunelab_core::Experiment;
 use prunelab_engine::{Checkpoint, EngineError, Event, Observer, Source, run_from};
 
 use crate::bench_cmd::inference_rates;
@@ -41,17 +41,23 @@ struct Writer {
 
 impl Writer {
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), EngineError> {
-        atomic::write(&self.out.join(name), bytes).map_err(|e| EngineError::Stopped(format!("{e:#}")))
+        atomic::write(&self.out.join(name), bytes)
+            .map_err(|e| EngineError::Stopped(format!("{e:#}")))
     }
 
     fn write_results(&self) -> Result<(), EngineError> {
-        let json = serde_json::to_vec_pretty(&self.result).map_err(|e| EngineError::Stopped(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(&self.result)
+            .map_err(|e| EngineError::Stopped(e.to_string()))?;
         self.write(RESULTS, &json)
     }
 
     /// A line above the progress bar, or on stderr when that is no terminal (the bar is hidden).
     fn say(&self, line: String) {
-        if std::io::stderr().is_terminal() { self.bar.println(line) } else { eprintln!("{line}") }
+        if std::io::stderr().is_terminal() {
+            self.bar.println(line)
+        } else {
+            eprintln!("{line}")
+        }
     }
 }
 
@@ -60,13 +66,25 @@ impl Observer for Writer {
         match event {
             Event::Status(s) if std::io::stderr().is_terminal() => self.bar.println(s),
             Event::Status(s) => eprintln!("{s}"),
-            Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr } => {
+            Event::Epoch {
+                cycle,
+                epoch,
+                loss,
+                train_accuracy,
+                remaining,
+                dnr,
+            } => {
                 // a density net is dense: its progress is its total AE (eq. 1 = 1 − DNR over all units)
                 let state = match self.unit {
                     "net" => format!("AE={:.4}", 1.0 - dnr.static_ - dnr.dynamic),
                     _ => format!("λ={:.1}%", remaining * 100.0),
                 };
-                let line = format!("{} {cycle} epoch {} {state} loss {loss:.4} train acc {:.2}%", self.unit, epoch + 1, train_accuracy * 100.0);
+                let line = format!(
+                    "{} {cycle} epoch {} {state} loss {loss:.4} train acc {:.2}%",
+                    self.unit,
+                    epoch + 1,
+                    train_accuracy * 100.0
+                );
                 self.bar.inc(1);
                 // Batch schedulers capture stderr: one line per epoch there instead of a bar.
                 if !std::io::stderr().is_terminal() {
@@ -74,7 +92,9 @@ impl Observer for Writer {
                 }
                 self.bar.set_message(line);
             }
-            Event::Cycle { entry, checkpoint, .. } => {
+            Event::Cycle {
+                entry, checkpoint, ..
+            } => {
                 self.bar.println(format!(
                     "cycle {:>2}: λ {:>6.2}% test acc {:>6.2}% (early-stop {:>6.2}%) DNR static {:.2}% dynamic {:.2}% → pruned {} (base) + {} (AP){}",
                     entry.cycle,
@@ -87,7 +107,10 @@ impl Observer for Writer {
                     entry.pruned.ap,
                     if entry.pruned.boosted > 0 { format!(", {} biases raised", entry.pruned.boosted) } else { String::new() },
                 ));
-                self.write(&format!("cycle-{:02}.safetensors", entry.cycle), &checkpoint.to_bytes()?)?;
+                self.write(
+                    &format!("cycle-{:02}.safetensors", entry.cycle),
+                    &checkpoint.to_bytes()?,
+                )?;
                 self.result.cycles.push(entry.clone());
                 self.write_results()?;
             }
@@ -103,7 +126,10 @@ impl Observer for Writer {
                     entry.slope,
                     if entry.rising { " (δ: rising)" } else { "" },
                 ));
-                self.write(&format!("net-{:02}.safetensors", entry.net), &checkpoint.to_bytes()?)?;
+                self.write(
+                    &format!("net-{:02}.safetensors", entry.net),
+                    &checkpoint.to_bytes()?,
+                )?;
                 self.result.nets.push(entry.clone());
                 self.write_results()?;
             }
@@ -113,8 +139,12 @@ impl Observer for Writer {
                 if let Some(density) = &p.density {
                     self.result.nets.clone_from(&density.nets);
                 }
-                self.bar.set_position(u64::from(p.cycle) * self.epochs + u64::from(p.epoch));
-                self.write(RESUME, &snapshot.to_checkpoint(&self.experiment)?.to_bytes()?)?;
+                self.bar
+                    .set_position(u64::from(p.cycle) * self.epochs + u64::from(p.epoch));
+                self.write(
+                    RESUME,
+                    &snapshot.to_checkpoint(&self.experiment)?.to_bytes()?,
+                )?;
             }
         }
         Ok(())
@@ -137,10 +167,16 @@ enum Start {
 fn start(dir: &Path, experiment: &str) -> Result<Start> {
     let results = dir.join(RESULTS);
     if results.exists() {
-        let bytes = std::fs::read(&results).with_context(|| format!("cannot read {}", results.display()))?;
-        let done: RunResult = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a prunelab results file", results.display()))?;
+        let bytes = std::fs::read(&results)
+            .with_context(|| format!("cannot read {}", results.display()))?;
+        let done: RunResult = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a prunelab results file", results.display()))?;
         if done.experiment != experiment {
-            bail!("{} holds another experiment ({}); choose another --out", dir.display(), done.experiment);
+            bail!(
+                "{} holds another experiment ({}); choose another --out",
+                dir.display(),
+                done.experiment
+            );
         }
         if done.complete {
             return Ok(Start::Done);
@@ -149,12 +185,18 @@ fn start(dir: &Path, experiment: &str) -> Result<Start> {
     let resume = dir.join(RESUME);
     if !resume.exists() {
         if results.exists() {
-            bail!("{} holds an unfinished run without {RESUME}; choose another --out", dir.display());
+            bail!(
+                "{} holds an unfinished run without {RESUME}; choose another --out",
+                dir.display()
+            );
         }
         return Ok(Start::Fresh);
     }
     if resume_experiment(&resume)?.is_some_and(|e| e != experiment) {
-        bail!("{} holds another experiment; choose another --out", dir.display());
+        bail!(
+            "{} holds another experiment; choose another --out",
+            dir.display()
+        );
     }
     Ok(Start::Resume(resume))
 }
@@ -164,14 +206,19 @@ fn start(dir: &Path, experiment: &str) -> Result<Start> {
 fn resume_experiment(path: &Path) -> Result<Option<String>> {
     use std::io::Read;
     let bad = || anyhow::anyhow!("{} is not a readable safetensors file", path.display());
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut len = [0u8; 8];
     file.read_exact(&mut len).map_err(|_| bad())?;
     let len = usize::try_from(u64::from_le_bytes(len)).map_err(|_| bad())?;
     let mut header = Vec::new();
-    file.take(len as u64).read_to_end(&mut header).map_err(|_| bad())?;
+    file.take(len as u64)
+        .read_to_end(&mut header)
+        .map_err(|_| bad())?;
     let header: serde_json::Value = serde_json::from_slice(&header).map_err(|_| bad())?;
-    Ok(header["__metadata__"]["experiment"].as_str().map(str::to_string))
+    Ok(header["__metadata__"]["experiment"]
+        .as_str()
+        .map(str::to_string))
 }
 
 /// Read a resume file in full.
@@ -186,16 +233,38 @@ pub type Runs = Vec<(PathBuf, PlannedRun)>;
 /// `prunelab run`: the plan of one config; a single run goes into `out` itself.
 pub fn run(config: &Path, out: &Path, data_flag: Option<PathBuf>, flags: Flags) -> Result<()> {
     let (plan, text) = read_plan(config)?;
-    let runs = plan.runs.iter().map(|r| (r.dir.as_ref().map_or_else(|| out.to_path_buf(), |d| out.join(d)), r.clone())).collect();
+    let runs = plan
+        .runs
+        .iter()
+        .map(|r| {
+            (
+                r.dir
+                    .as_ref()
+                    .map_or_else(|| out.to_path_buf(), |d| out.join(d)),
+                r.clone(),
+            )
+        })
+        .collect();
     let plan_file = (plan.runs.len() > 1).then(|| (out.join("plan.toml"), text));
-    execute(runs, Target::new(&plan.native, flags)?, data_flag, plan_file)
+    execute(
+        runs,
+        Target::new(&plan.native, flags)?,
+        data_flag,
+        plan_file,
+    )
 }
 
 /// `prunelab sweep`: the runs of several configs, every run in its own hashed folder under `out`;
 /// with `shard = (i, n)` only the runs whose position in that list is i modulo n. A run that
 /// several configs share (same label and experiment, hence the same folder) is listed once, so no
 /// two shards ever work in one folder.
-pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: Option<PathBuf>, flags: Flags) -> Result<()> {
+pub fn sweep(
+    configs: &[PathBuf],
+    out: &Path,
+    shard: (usize, usize),
+    data_flag: Option<PathBuf>,
+    flags: Flags,
+) -> Result<()> {
     let mut runs = Vec::new();
     let mut native = Native::default();
     for config in configs {
@@ -212,7 +281,12 @@ pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: 
     }
     let (i, n) = shard;
     let total = runs.len();
-    let mine: Runs = runs.into_iter().enumerate().filter(|(k, _)| k % n == i).map(|(_, r)| r).collect();
+    let mine: Runs = runs
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| k % n == i)
+        .map(|(_, r)| r)
+        .collect();
     println!("shard {i}/{n}: {} of {total} runs", mine.len());
     execute(mine, Target::new(&native, flags)?, data_flag, None)
 }
@@ -221,7 +295,10 @@ pub fn sweep(configs: &[PathBuf], out: &Path, shard: (usize, usize), data_flag: 
 pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
     let bad = || anyhow::anyhow!("--shard must be i/n with 0 <= i < n (e.g. 0/4), got `{s}`");
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if i >= n {
         return Err(bad());
     }
@@ -229,15 +306,24 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
 }
 
 fn read_plan(config: &Path) -> Result<(Plan, String)> {
-    let text = std::fs::read_to_string(config).with_context(|| format!("cannot read config {}", config.display()))?;
+    let text = std::fs::read_to_string(config)
+        .with_context(|| format!("cannot read config {}", config.display()))?;
     let plan = Plan::from_toml(&text).with_context(|| format!("{}", config.display()))?;
     Ok((plan, text))
 }
 
 /// Run (or resume, or skip) every run, each into its folder; `plan_file` (a copy of the config)
 /// is written once the backend, the folders and the data have been checked.
-fn execute(runs: Runs, target: Target, data_flag: Option<PathBuf>, plan_file: Option<(PathBuf, String)>) -> Result<()> {
-    let starts = runs.iter().map(|(dir, run)| start(dir, &run.experiment.to_hash())).collect::<Result<Vec<_>>>()?;
+fn execute(
+    runs: Runs,
+    target: Target,
+    data_flag: Option<PathBuf>,
+    plan_file: Option<(PathBuf, String)>,
+) -> Result<()> {
+    let starts = runs
+        .iter()
+        .map(|(dir, run)| start(dir, &run.experiment.to_hash()))
+        .collect::<Result<Vec<_>>>()?;
     let root = data::data_root(data_flag);
     let mut splits: HashMap<Data, Source> = HashMap::new();
     for ((_, run), start) in runs.iter().zip(&starts) {
@@ -248,7 +334,8 @@ fn execute(runs: Runs, target: Target, data_flag: Option<PathBuf>, plan_file: Op
     }
     if let Some((path, text)) = plan_file {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         atomic::write(&path, text.as_bytes())?;
     }
@@ -257,7 +344,13 @@ fn execute(runs: Runs, target: Target, data_flag: Option<PathBuf>, plan_file: Op
         for (i, ((dir, run), start)) in runs.iter().zip(starts).enumerate() {
             let exp = &run.experiment;
             if total > 1 {
-                println!("run {}/{total}: {} (seed {}) → {}", i + 1, run.label, exp.seed, dir.display());
+                println!(
+                    "run {}/{total}: {} (seed {}) → {}",
+                    i + 1,
+                    run.label,
+                    exp.seed,
+                    dir.display()
+                );
             }
             let resume = match start {
                 Start::Done => {
@@ -267,24 +360,59 @@ fn execute(runs: Runs, target: Target, data_flag: Option<PathBuf>, plan_file: Op
                 Start::Resume(path) => Some(read_resume(&path)?),
                 Start::Fresh => None,
             };
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            atomic::write(&dir.join("config.toml"), exp.to_toml(&target.native()).as_bytes())?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            atomic::write(
+                &dir.join("config.toml"),
+                exp.to_toml(&target.native()).as_bytes(),
+            )?;
             let density = exp.method == Method::Density;
-            let trainings = if density { exp.density_nets } else { prunings(exp) + 1 };
+            let trainings = if density {
+                exp.density_nets
+            } else {
+                prunings(exp) + 1
+            };
             let bar = ProgressBar::new(u64::from(exp.epochs) * u64::from(trainings));
-            bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
-            let result = RunResult { label: run.label.clone(), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new(), complete: false, nets: Vec::new() };
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let result = RunResult {
+                label: run.label.clone(),
+                seed: exp.seed,
+                experiment: exp.to_hash(),
+                cycles: Vec::new(),
+                complete: false,
+                nets: Vec::new(),
+            };
             let unit = if density { "net" } else { "cycle" };
-            let mut writer = Writer { out: dir.clone(), result, bar, experiment: exp.to_hash(), epochs: u64::from(exp.epochs), unit };
+            let mut writer = Writer {
+                out: dir.clone(),
+                result,
+                bar,
+                experiment: exp.to_hash(),
+                epochs: u64::from(exp.epochs),
+                unit,
+            };
             let source = &splits[&exp.data];
-            let done = futures::executor::block_on(run_from(exp, source, device, &mut writer, resume.as_ref()))?;
+            let done = futures::executor::block_on(run_from(
+                exp,
+                source,
+                device,
+                &mut writer,
+                resume.as_ref(),
+            ))?;
             writer.bar.finish_and_clear();
-            writer.result = RunResult { label: run.label.clone(), ..done };
+            writer.result = RunResult {
+                label: run.label.clone(),
+                ..done
+            };
             if density {
                 measure_inference(&mut writer.result, exp, source, device)?;
             }
             writer.write_results()?;
-            std::fs::remove_file(dir.join(RESUME)).with_context(|| format!("cannot remove {}", dir.join(RESUME).display()))?;
+            std::fs::remove_file(dir.join(RESUME))
+                .with_context(|| format!("cannot remove {}", dir.join(RESUME).display()))?;
             println!("wrote {}", dir.join(RESULTS).display());
         }
         Ok(())
@@ -294,14 +422,31 @@ fn execute(runs: Runs, target: Target, data_flag: Option<PathBuf>, plan_file: Op
 /// Inference throughput of every net of a density run on `device` (see
 /// [`crate::bench_cmd::inference_rates`]) into `images_per_s`, at the run's evaluation batch size
 /// (at least 256 images).
-fn measure_inference(result: &mut RunResult, exp: &Experiment, source: &Source, device: &burn::prelude::Device) -> Result<()> {
+fn measure_inference(
+    result: &mut RunResult,
+    exp: &Experiment,
+    source: &Source,
+    device: &burn::prelude::Device,
+) -> Result<()> {
     let (train, _) = source.splits()?;
     let batch = exp.batch.max(256);
     let widths: Vec<Vec<usize>> = result.nets.iter().map(|n| n.widths.clone()).collect();
-    let rates = inference_rates(exp.model, train.shape(), train.classes(), &widths, device, batch)?;
+    let rates = inference_rates(
+        exp.model,
+        train.shape(),
+        train.classes(),
+        &widths,
+        device,
+        batch,
+    )?;
     for (entry, rate) in result.nets.iter_mut().zip(&rates) {
         entry.images_per_s = Some(*rate);
-        println!("net{}: {rate:.0} images/s inference (batch {batch}), {:.2}× net0, MACs ÷{:.2}", entry.net, rate / rates[0].max(1e-9), entry.ops_reduction);
+        println!(
+            "net{}: {rate:.0} images/s inference (batch {batch}), {:.2}× net0, MACs ÷{:.2}",
+            entry.net,
+            rate / rates[0].max(1e-9),
+            entry.ops_reduction
+        );
     }
     Ok(())
 }

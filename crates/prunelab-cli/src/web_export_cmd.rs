@@ -29,11 +29,22 @@ fn chunks(set: &Dataset, n: usize, chunk: usize) -> Vec<Vec<u8>> {
     (0..n)
         .collect::<Vec<_>>()
         .chunks(chunk)
-        .map(|idx| idx.iter().flat_map(|&i| std::iter::once(set.labels[i] as u8).chain(set.image(i).iter().copied())).collect())
+        .map(|idx| {
+            idx.iter()
+                .flat_map(|&i| {
+                    std::iter::once(set.labels[i] as u8).chain(set.image(i).iter().copied())
+                })
+                .collect()
+        })
         .collect()
 }
 
-fn write_split(dir: &Path, name: &str, parts: &[Vec<u8>], record: usize) -> Result<Vec<serde_json::Value>> {
+fn write_split(
+    dir: &Path,
+    name: &str,
+    parts: &[Vec<u8>],
+    record: usize,
+) -> Result<Vec<serde_json::Value>> {
     parts
         .iter()
         .enumerate()
@@ -54,14 +65,28 @@ pub fn web_export(args: Args) -> Result<()> {
     }
     let split = load_cifar10(&args.data.join("cifar10"))?;
     let record = 1 + split.train.image_len();
-    let name = args.out.file_name().and_then(|n| n.to_str()).unwrap_or("web");
+    let name = args
+        .out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("web");
     let tmp = args.out.with_file_name(format!(".{name}.tmp"));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
     }
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let train = write_split(&tmp, "train", &chunks(&split.train, args.train, args.chunk), record)?;
-    let test = write_split(&tmp, "test", &chunks(&split.test, args.test, args.chunk), record)?;
+    let train = write_split(
+        &tmp,
+        "train",
+        &chunks(&split.train, args.train, args.chunk),
+        record,
+    )?;
+    let test = write_split(
+        &tmp,
+        "test",
+        &chunks(&split.test, args.test, args.chunk),
+        record,
+    )?;
     let manifest = json!({
         "format": "prunelab-cifar10-web",
         "version": 1,
@@ -70,12 +95,24 @@ pub fn web_export(args: Args) -> Result<()> {
         "train": train,
         "test": test,
     });
-    atomic::write(&tmp.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    atomic::write(
+        &tmp.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)?.as_bytes(),
+    )?;
     if args.out.exists() {
-        std::fs::remove_dir_all(&args.out).with_context(|| format!("cannot replace {}", args.out.display()))?;
+        std::fs::remove_dir_all(&args.out)
+            .with_context(|| format!("cannot replace {}", args.out.display()))?;
     }
-    std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot move {} into place", args.out.display()))?;
-    let count = |v: &[serde_json::Value]| v.iter().filter_map(|c| c["records"].as_u64()).sum::<u64>();
-    println!("{}: {} training + {} test images in {} chunks; serve it and open the page with cifar=<URL>/manifest.json", args.out.display(), count(&train), count(&test), train.len() + test.len());
+    std::fs::rename(&tmp, &args.out)
+        .with_context(|| format!("cannot move {} into place", args.out.display()))?;
+    let count =
+        |v: &[serde_json::Value]| v.iter().filter_map(|c| c["records"].as_u64()).sum::<u64>();
+    println!(
+        "{}: {} training + {} test images in {} chunks; serve it and open the page with cifar=<URL>/manifest.json",
+        args.out.display(),
+        count(&train),
+        count(&test),
+        train.len() + test.len()
+    );
     Ok(())
 }

@@ -26,7 +26,8 @@ fn tarball(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(&mut header, path, bytes.as_slice()).expect("append");
+        tar.append_data(&mut header, path, bytes.as_slice())
+            .expect("append");
     }
     tar.into_inner().expect("tar").finish().expect("gzip")
 }
@@ -34,21 +35,36 @@ fn tarball(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 /// The official CIFAR-10 layout: five training batches of two images and a test batch of one,
 /// plus the metadata files the loader does not need.
 fn cifar10_files() -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> =
-        (1..=5u8).map(|b| (format!("cifar-10-batches-bin/data_batch_{b}.bin"), [record(b, 0), record(b, 1)].concat())).collect();
+    let mut files: Vec<(String, Vec<u8>)> = (1..=5u8)
+        .map(|b| {
+            (
+                format!("cifar-10-batches-bin/data_batch_{b}.bin"),
+                [record(b, 0), record(b, 1)].concat(),
+            )
+        })
+        .collect();
     files.push(("cifar-10-batches-bin/test_batch.bin".into(), record(9, 2)));
-    files.push(("cifar-10-batches-bin/batches.meta.txt".into(), b"airplane\n".to_vec()));
+    files.push((
+        "cifar-10-batches-bin/batches.meta.txt".into(),
+        b"airplane\n".to_vec(),
+    ));
     files
 }
 
 fn md5_hex(bytes: &[u8]) -> String {
-    Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Serve `status` and `body` to every request on a loopback port; returns the URL.
 fn serve(status: &'static str, body: Vec<u8>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/cifar.tar.gz", listener.local_addr().expect("address"));
+    let url = format!(
+        "http://{}/cifar.tar.gz",
+        listener.local_addr().expect("address")
+    );
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -57,8 +73,13 @@ fn serve(status: &'static str, body: Vec<u8>) -> String {
             while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
                 head.push(byte[0]);
             }
-            let reply = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-            let _ = stream.write_all(reply.as_bytes()).and_then(|()| stream.write_all(&body));
+            let reply = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream
+                .write_all(reply.as_bytes())
+                .and_then(|()| stream.write_all(&body));
         }
     });
     url
@@ -69,7 +90,10 @@ fn fetch(data: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["data", "fetch"];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["--data", &data]);
-    Command::new(env!("CARGO_BIN_EXE_prunelab")).args(&args).output().expect("prunelab starts")
+    Command::new(env!("CARGO_BIN_EXE_prunelab"))
+        .args(&args)
+        .output()
+        .expect("prunelab starts")
 }
 
 fn stderr(o: &Output) -> String {
@@ -82,7 +106,9 @@ fn assert_failed_cleanly(o: &Output, data: &Path, reason: &str) {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains(reason), "expected `{reason}` in: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    let left: Vec<_> = std::fs::read_dir(data).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(data)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
@@ -91,24 +117,59 @@ fn fetches_cifar10_from_a_mirror_and_it_loads() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let archive = tarball(&cifar10_files());
     let url = serve("200 OK", archive.clone());
-    let o = fetch(tmp.path(), &["cifar10", "--url", &url, "--md5", &md5_hex(&archive).to_uppercase()]);
+    let o = fetch(
+        tmp.path(),
+        &[
+            "cifar10",
+            "--url",
+            &url,
+            "--md5",
+            &md5_hex(&archive).to_uppercase(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("cifar10: 10 training and 1 test images"));
     let dest = tmp.path().join("cifar10");
-    let split = prunelab_data::load_cifar10(&dest).map_err(|e| e.to_string()).expect("loads");
+    let split = prunelab_data::load_cifar10(&dest)
+        .map_err(|e| e.to_string())
+        .expect("loads");
     assert_eq!(split.train.labels, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-    assert_eq!((split.test.labels.as_slice(), split.test.image(0)[100]), ([9].as_slice(), 92));
+    assert_eq!(
+        (split.test.labels.as_slice(), split.test.image(0)[100]),
+        ([9].as_slice(), 92)
+    );
     assert!(!dest.join("batches.meta.txt").exists());
-    let mut entries: Vec<_> = std::fs::read_dir(tmp.path()).expect("list").flatten().map(|e| e.file_name()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     entries.sort();
     assert_eq!(entries, ["cifar10"], "no temporary folder left");
 
     // An existing dataset is kept unless --force.
-    let o = fetch(tmp.path(), &["cifar10", "--url", &url, "--md5", &md5_hex(&archive)]);
+    let o = fetch(
+        tmp.path(),
+        &["cifar10", "--url", &url, "--md5", &md5_hex(&archive)],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("already exists; pass --force"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already exists; pass --force"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::write(dest.join("marker"), "old").expect("write");
-    let o = fetch(tmp.path(), &["cifar10", "--url", &url, "--md5", &md5_hex(&archive), "--force"]);
+    let o = fetch(
+        tmp.path(),
+        &[
+            "cifar10",
+            "--url",
+            &url,
+            "--md5",
+            &md5_hex(&archive),
+            "--force",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!dest.join("marker").exists() && dest.join("test_batch.bin").exists());
 }
@@ -118,14 +179,25 @@ fn fetches_cifar100() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let record = |coarse: u8, fine: u8| [vec![coarse, fine], vec![fine; 3072]].concat();
     let archive = tarball(&[
-        ("cifar-100-binary/train.bin".into(), [record(1, 42), record(19, 99)].concat()),
+        (
+            "cifar-100-binary/train.bin".into(),
+            [record(1, 42), record(19, 99)].concat(),
+        ),
         ("cifar-100-binary/test.bin".into(), record(0, 7)),
     ]);
     let url = serve("200 OK", archive.clone());
-    let o = fetch(tmp.path(), &["cifar100", "--url", &url, "--md5", &md5_hex(&archive)]);
+    let o = fetch(
+        tmp.path(),
+        &["cifar100", "--url", &url, "--md5", &md5_hex(&archive)],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let split = prunelab_data::load_cifar100(&tmp.path().join("cifar100")).map_err(|e| e.to_string()).expect("loads");
-    assert_eq!((split.train.labels, split.test.labels), (vec![42, 99], vec![7]));
+    let split = prunelab_data::load_cifar100(&tmp.path().join("cifar100"))
+        .map_err(|e| e.to_string())
+        .expect("loads");
+    assert_eq!(
+        (split.train.labels, split.test.labels),
+        (vec![42, 99], vec![7])
+    );
 }
 
 #[test]
@@ -133,7 +205,16 @@ fn a_wrong_checksum_installs_nothing() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let archive = tarball(&cifar10_files());
     let url = serve("200 OK", archive);
-    let o = fetch(tmp.path(), &["cifar10", "--url", &url, "--md5", "00000000000000000000000000000000"]);
+    let o = fetch(
+        tmp.path(),
+        &[
+            "cifar10",
+            "--url",
+            &url,
+            "--md5",
+            "00000000000000000000000000000000",
+        ],
+    );
     assert_failed_cleanly(&o, tmp.path(), "MD5 checksum is");
 }
 
@@ -143,7 +224,10 @@ fn a_truncated_archive_installs_nothing() {
     let mut archive = tarball(&cifar10_files());
     archive.truncate(archive.len() / 2);
     let url = serve("200 OK", archive.clone());
-    let o = fetch(tmp.path(), &["cifar10", "--url", &url, "--md5", &md5_hex(&archive)]);
+    let o = fetch(
+        tmp.path(),
+        &["cifar10", "--url", &url, "--md5", &md5_hex(&archive)],
+    );
     assert_failed_cleanly(&o, tmp.path(), "the archive is truncated or corrupt");
 }
 
@@ -154,8 +238,15 @@ fn an_archive_lacking_a_file_installs_nothing() {
     files.retain(|(path, _)| !path.ends_with("data_batch_3.bin"));
     let archive = tarball(&files);
     let url = serve("200 OK", archive.clone());
-    let o = fetch(tmp.path(), &["cifar10", "--url", &url, "--md5", &md5_hex(&archive)]);
-    assert_failed_cleanly(&o, tmp.path(), "the archive has no cifar-10-batches-bin/data_batch_3.bin");
+    let o = fetch(
+        tmp.path(),
+        &["cifar10", "--url", &url, "--md5", &md5_hex(&archive)],
+    );
+    assert_failed_cleanly(
+        &o,
+        tmp.path(),
+        "the archive has no cifar-10-batches-bin/data_batch_3.bin",
+    );
 }
 
 #[test]

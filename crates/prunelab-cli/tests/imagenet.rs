@@ -24,7 +24,11 @@ fn write_png(path: &Path, w: u32, h: u32, class: usize) {
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header().expect("header").write_image_data(&pixels).expect("pixels");
+    encoder
+        .write_header()
+        .expect("header")
+        .write_image_data(&pixels)
+        .expect("pixels");
 }
 
 /// `per_class` images per class in each split, sizes varying around 48 × 40.
@@ -34,7 +38,12 @@ fn write_tree(root: &Path, per_class: (usize, usize)) {
             let dir = root.join(split).join(wnid);
             std::fs::create_dir_all(&dir).expect("mkdir");
             for i in 0..n {
-                write_png(&dir.join(format!("{wnid}_{i}.png")), 48 + i as u32 * 3, 40 + i as u32, class);
+                write_png(
+                    &dir.join(format!("{wnid}_{i}.png")),
+                    48 + i as u32 * 3,
+                    40 + i as u32,
+                    class,
+                );
             }
         }
     }
@@ -50,10 +59,24 @@ fn an_image_folder_tree_trains_at_224_and_bad_trees_are_refused() {
     let cfg = config(tmp.path(), CONFIG);
     let data_s = data.display().to_string();
     let out = tmp.path().join("run");
-    let o = prunelab(&["run", "--config", &cfg, "--out", &out.display().to_string(), "--data", &data_s]);
+    let o = prunelab(&[
+        "run",
+        "--config",
+        &cfg,
+        "--out",
+        &out.display().to_string(),
+        "--data",
+        &data_s,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("on imagenet (6 train / 0 validation / 3 test images)"), "{}", stderr(&o));
-    let results: Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results")).expect("json");
+    assert!(
+        stderr(&o).contains("on imagenet (6 train / 0 validation / 3 test images)"),
+        "{}",
+        stderr(&o)
+    );
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results"))
+            .expect("json");
     assert_eq!(results["cycles"].as_array().map(Vec::len), Some(2));
     let ck = safetensors_raw(&out.join("cycle-01.safetensors"));
     assert!(ck.contains_key("conv.weight") && ck.contains_key("fc.weight"));
@@ -63,8 +86,20 @@ fn an_image_folder_tree_trains_at_224_and_bad_trees_are_refused() {
     // A class folder missing from val: one line, exit 2, nothing written.
     std::fs::remove_dir_all(data.join("imagenet/val/n01484850")).expect("rm");
     let out2 = tmp.path().join("run2");
-    let o = prunelab(&["run", "--config", &cfg, "--out", &out2.display().to_string(), "--data", &data_s]);
-    assert!(!o.status.success() && stderr(&o).contains("n01484850"), "{}", stderr(&o));
+    let o = prunelab(&[
+        "run",
+        "--config",
+        &cfg,
+        "--out",
+        &out2.display().to_string(),
+        "--data",
+        &data_s,
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("n01484850"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
     assert!(!out2.exists());
 
@@ -73,7 +108,19 @@ fn an_image_folder_tree_trains_at_224_and_bad_trees_are_refused() {
     let bad = data.join("imagenet/train/n01443537/n01443537_1.png");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\nnot really").expect("corrupt");
     let out3 = tmp.path().join("run3");
-    let o = prunelab(&["run", "--config", &cfg, "--out", &out3.display().to_string(), "--data", &data_s]);
-    assert!(!o.status.success() && stderr(&o).contains("n01443537_1.png"), "{}", stderr(&o));
+    let o = prunelab(&[
+        "run",
+        "--config",
+        &cfg,
+        "--out",
+        &out3.display().to_string(),
+        "--data",
+        &data_s,
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("n01443537_1.png"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out3.join("results.json").exists());
 }

@@ -14,8 +14,14 @@ fn root() -> PathBuf {
 }
 
 fn data() -> PathBuf {
-    let data = std::env::var_os("PRUNELAB_DATA").map(PathBuf::from).unwrap_or_else(|| root().join("data"));
-    assert!(data.join("mnist/train-images-idx3-ubyte").exists(), "no MNIST under {}: run `cargo xtask data`", data.display());
+    let data = std::env::var_os("PRUNELAB_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("data"));
+    assert!(
+        data.join("mnist/train-images-idx3-ubyte").exists(),
+        "no MNIST under {}: run `cargo xtask data`",
+        data.display()
+    );
     data
 }
 
@@ -32,7 +38,9 @@ fn run(backend: &str, out: &Path) -> Vec<Value> {
         .output()
         .expect("prunelab starts");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let results: Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results")).expect("json");
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results"))
+            .expect("json");
     results["cycles"].as_array().expect("entries").clone()
 }
 
@@ -44,11 +52,20 @@ fn lenet300_ap_pro_on_mnist_keeps_dense_accuracy() {
     let dense = acc(0);
     let last = entries.len() - 1;
     let lambda = entries[last]["remaining"].as_f64().expect("remaining");
-    println!("dense {:.2} %, λ {:.2} %: {:.2} %", dense * 100.0, lambda * 100.0, acc(last) * 100.0);
+    println!(
+        "dense {:.2} %, λ {:.2} %: {:.2} %",
+        dense * 100.0,
+        lambda * 100.0,
+        acc(last) * 100.0
+    );
     assert_eq!(entries.len(), 6);
     assert!(dense >= 0.94, "dense accuracy {dense}");
     assert!((lambda - 0.8f64.powi(5)).abs() < 0.001, "λ {lambda}");
-    assert!(acc(last) >= dense - 0.015, "pruned {} vs dense {dense}", acc(last));
+    assert!(
+        acc(last) >= dense - 0.015,
+        "pruned {} vs dense {dense}",
+        acc(last)
+    );
     // 266 200 prunable weights: the first cycle removes ⌊0.18·n⌋ by magnitude and ⌊0.02·n⌋ by AP
     assert_eq!(entries[0]["pruned"]["base"], 47916);
     assert_eq!(entries[0]["pruned"]["ap"], 5324);
@@ -64,7 +81,10 @@ fn tch_matches_flex(flex: &[Value], out: &Path) {
     let tch = run("tch", &out.join("tch"));
     assert_eq!(tch.len(), flex.len());
     for (t, f) in tch.iter().zip(flex) {
-        let (t, f) = (t["test_accuracy"].as_f64().expect("tch"), f["test_accuracy"].as_f64().expect("flex"));
+        let (t, f) = (
+            t["test_accuracy"].as_f64().expect("tch"),
+            f["test_accuracy"].as_f64().expect("flex"),
+        );
         println!("tch {:.2} % vs flex {:.2} %", t * 100.0, f * 100.0);
         assert!((t - f).abs() <= 0.01, "tch {t} vs flex {f}");
     }
@@ -83,5 +103,8 @@ fn tch_matches_flex(flex: &[Value], out: &Path) {
     let (on_tch, on_flex) = (dnr("tch"), dnr("flex"));
     assert_eq!(on_tch["static"], on_flex["static"]);
     let dynamic = |v: &Value| v["dynamic"].as_f64().expect("dynamic");
-    assert!((dynamic(&on_tch) - dynamic(&on_flex)).abs() <= 1e-4, "{on_tch} vs {on_flex}");
+    assert!(
+        (dynamic(&on_tch) - dynamic(&on_flex)).abs() <= 1e-4,
+        "{on_tch} vs {on_flex}"
+    );
 }

@@ -25,13 +25,20 @@ fn args<'a>(cfg: &'a str, out: &'a str, data: &'a str) -> [&'a str; 7] {
 
 /// Epoch lines a process printed (stderr is not a terminal here: one line per epoch).
 fn epochs_logged(err: &str) -> usize {
-    err.lines().filter(|l| l.starts_with("cycle ") && l.contains(" epoch ")).count()
+    err.lines()
+        .filter(|l| l.starts_with("cycle ") && l.contains(" epoch "))
+        .count()
 }
 
 /// Start the run and SIGKILL it after `after`; returns the epochs it logged and whether it was
 /// still running when killed.
 fn run_and_kill(cmd: &[&str], after: Duration) -> (usize, bool) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_prunelab")).args(cmd).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("starts");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prunelab"))
+        .args(cmd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
     let start = Instant::now();
     while start.elapsed() < after {
         if child.try_wait().expect("wait").is_some() {
@@ -47,11 +54,18 @@ fn run_and_kill(cmd: &[&str], after: Duration) -> (usize, bool) {
 
 /// The largest difference between two little-endian f32 buffers.
 fn max_difference(a: &[u8], b: &[u8]) -> f32 {
-    let f = |v: &[u8]| v.chunks(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect::<Vec<f32>>();
+    let f = |v: &[u8]| {
+        v.chunks(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect::<Vec<f32>>()
+    };
     if a.len() != b.len() {
         return f32::INFINITY;
     }
-    f(a).iter().zip(f(b)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    f(a).iter()
+        .zip(f(b))
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 /// Equal JSON, numbers to `tolerance` relative (0: exactly).
@@ -61,14 +75,21 @@ fn close(a: &Value, b: &Value, tolerance: f64) -> bool {
             (Some(x), Some(y)) => x == y || (x - y).abs() <= tolerance * x.abs().max(y.abs()),
             _ => x == y,
         },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| close(x, y, tolerance)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w, tolerance))),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| close(x, y, tolerance))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| close(v, w, tolerance)))
+        }
         _ => a == b,
     }
 }
 
 fn results(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results")).expect("json")
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results"))
+        .expect("json")
 }
 
 #[test]
@@ -96,24 +117,36 @@ fn killed_and_resumed(backend: &str) {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(epochs_logged(&stderr(&o)), EPOCHS);
     let whole = Path::new(&whole);
-    assert!(!whole.join("resume.safetensors").exists(), "a finished run keeps no resume file");
+    assert!(
+        !whole.join("resume.safetensors").exists(),
+        "a finished run keeps no resume file"
+    );
 
     // Kill each process part-way through what is left (start-up, mid-epoch, around cycle
     // boundaries), until one runs to the end.
     let killed_dir = tmp.path().join("killed").display().to_string();
     let (mut logged, mut kills) = (0, 0);
     for fraction in [0.15, 0.25, 0.2, 0.3].iter().cycle().take(40) {
-        let (n, killed) = run_and_kill(&args(&cfg, &killed_dir, &data), duration.mul_f64(*fraction));
+        let (n, killed) =
+            run_and_kill(&args(&cfg, &killed_dir, &data), duration.mul_f64(*fraction));
         logged += n;
         if !killed {
             break;
         }
         kills += 1;
     }
-    eprintln!("{backend}: {kills} kills; {logged} epochs trained for {EPOCHS} (uninterrupted: {duration:?})");
-    assert!(results(Path::new(&killed_dir))["complete"] == true, "the run never finished between kills");
+    eprintln!(
+        "{backend}: {kills} kills; {logged} epochs trained for {EPOCHS} (uninterrupted: {duration:?})"
+    );
+    assert!(
+        results(Path::new(&killed_dir))["complete"] == true,
+        "the run never finished between kills"
+    );
     assert!(kills >= 3, "only {kills} kills landed during the run");
-    assert!(logged <= EPOCHS + kills, "{logged} epochs trained for {EPOCHS} with {kills} kills: more than one lost per kill");
+    assert!(
+        logged <= EPOCHS + kills,
+        "{logged} epochs trained for {EPOCHS} with {kills} kills: more than one lost per kill"
+    );
 
     let killed = Path::new(&killed_dir);
     // flex: bit for bit. LibTorch's CPU kernels are not bit-reproducible from a restored state
@@ -122,22 +155,49 @@ fn killed_and_resumed(backend: &str) {
     let exact = backend == "flex";
     for c in 0..=3 {
         let name = format!("cycle-{c:02}.safetensors");
-        let (a, b) = (safetensors_raw(&whole.join(&name)), safetensors_raw(&killed.join(&name)));
+        let (a, b) = (
+            safetensors_raw(&whole.join(&name)),
+            safetensors_raw(&killed.join(&name)),
+        );
         assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
         for (tensor, value) in &a {
-            let same = b[tensor] == *value || (!exact && !tensor.contains("_mask") && max_difference(&value.1, &b[tensor].1) <= 1e-6);
+            let same = b[tensor] == *value
+                || (!exact
+                    && !tensor.contains("_mask")
+                    && max_difference(&value.1, &b[tensor].1) <= 1e-6);
             assert!(same, "{name}: {tensor} differs after resuming");
         }
     }
-    assert!(close(&results(killed), &results(whole), if exact { 0.0 } else { 1e-6 }), "metrics differ:\n{}\n{}", results(killed), results(whole));
+    assert!(
+        close(
+            &results(killed),
+            &results(whole),
+            if exact { 0.0 } else { 1e-6 }
+        ),
+        "metrics differ:\n{}\n{}",
+        results(killed),
+        results(whole)
+    );
     assert_eq!(results(killed)["complete"], true);
-    assert!(!std::fs::read_dir(killed).expect("dir").any(|f| f.expect("entry").file_name().to_string_lossy().ends_with(".tmp")));
+    assert!(!std::fs::read_dir(killed).expect("dir").any(|f| {
+        f.expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")
+    }));
 
     // Finished: running again skips it and changes nothing.
     let before = std::fs::read(killed.join("results.json")).expect("results");
     let o = prunelab(&args(&cfg, &killed_dir, &data));
-    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("complete; skipped"), "{}", stderr(&o));
-    assert_eq!(std::fs::read(killed.join("results.json")).expect("results"), before);
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("complete; skipped"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(killed.join("results.json")).expect("results"),
+        before
+    );
 }
 
 #[test]
@@ -150,7 +210,11 @@ fn another_experiment_or_format_is_refused_and_nothing_is_overwritten() {
     let out = tmp.path().join("run");
     let out_s = out.display().to_string();
     // Leave an unfinished run behind.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_prunelab")).args(args(&cfg, &out_s, &data)).stderr(Stdio::null()).spawn().expect("starts");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prunelab"))
+        .args(args(&cfg, &out_s, &data))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
     let resume = out.join("resume.safetensors");
     let start = Instant::now();
     while !resume.exists() && start.elapsed() < Duration::from_secs(60) {
@@ -160,9 +224,15 @@ fn another_experiment_or_format_is_refused_and_nothing_is_overwritten() {
     child.wait().ok();
     assert!(resume.exists(), "no resume file was written");
     let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<_> = std::fs::read_dir(dir).expect("dir").map(|f| f.expect("entry").path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("dir")
+            .map(|f| f.expect("entry").path())
+            .collect();
         files.sort();
-        files.iter().map(|p| (p.display().to_string(), std::fs::read(p).expect("read"))).collect()
+        files
+            .iter()
+            .map(|p| (p.display().to_string(), std::fs::read(p).expect("read")))
+            .collect()
     };
     let before = snapshot(&out);
 
@@ -170,23 +240,38 @@ fn another_experiment_or_format_is_refused_and_nothing_is_overwritten() {
     std::fs::create_dir_all(&other_dir).expect("mkdir");
     let other = config(&other_dir, &CONFIG.replace("p = 20", "p = 30"));
     let o = prunelab(&args(&other, &out_s, &data));
-    assert!(!o.status.success() && stderr(&o).contains("holds another experiment"), "{}", stderr(&o));
+    assert!(
+        !o.status.success() && stderr(&o).contains("holds another experiment"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stderr(&o).trim_end().lines().count(), 1);
     assert_eq!(snapshot(&out), before);
 
     // A resume file of another format version (same length, so the header stays valid).
     let bytes = std::fs::read(&resume).expect("resume");
-    let at = bytes.windows(21).position(|w| w == b"\"prunelab_resume\":\"1\"").expect("format tag");
+    let at = bytes
+        .windows(21)
+        .position(|w| w == b"\"prunelab_resume\":\"1\"")
+        .expect("format tag");
     let mut tampered = bytes.clone();
     tampered[at + 19] = b'9';
     std::fs::write(&resume, &tampered).expect("write");
     let before = snapshot(&out);
     let o = prunelab(&args(&cfg, &out_s, &data));
-    assert!(!o.status.success() && stderr(&o).contains("resume file of format 9"), "{}", stderr(&o));
+    assert!(
+        !o.status.success() && stderr(&o).contains("resume file of format 9"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(snapshot(&out), before);
 
     // A truncated resume file.
     std::fs::write(&resume, &bytes[..bytes.len() / 2]).expect("write");
     let o = prunelab(&args(&cfg, &out_s, &data));
-    assert!(!o.status.success() && stderr(&o).contains("resume.safetensors"), "{}", stderr(&o));
+    assert!(
+        !o.status.success() && stderr(&o).contains("resume.safetensors"),
+        "{}",
+        stderr(&o)
+    );
 }

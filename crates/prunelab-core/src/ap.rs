@@ -18,7 +18,12 @@ pub use crate::dnr::row_dead_rate;
 /// Algorithm 1: the `k` surviving negative weights (θ* < 0) with the smallest |θ* − θ0|,
 /// ties by (score, layer, row-major index). `theta0` is the rewind point (initialisation).
 /// Returns fewer than `k` when fewer surviving weights are negative.
-pub fn select(theta_star: &[Vec<f32>], theta0: &[Vec<f32>], masks: &Masks, k: usize) -> Vec<WeightRef> {
+pub fn select(
+    theta_star: &[Vec<f32>],
+    theta0: &[Vec<f32>],
+    masks: &Masks,
+    k: usize,
+) -> Vec<WeightRef> {
     select_lowest(masks, k, |l, i| {
         let w = theta_star[l][i];
         (w < 0.0).then(|| (w - theta0[l][i]).abs())
@@ -52,7 +57,11 @@ pub fn select_output(
         if w >= 0.0 || w.is_nan() {
             return None;
         }
-        let rate = dead_rate.get(l)?.get(i / layers[l].fan_in()).copied().flatten()?;
+        let rate = dead_rate
+            .get(l)?
+            .get(i / layers[l].fan_in())
+            .copied()
+            .flatten()?;
         // Negating the rate turns "most often dead first" into an ascending key; Score keeps NaN last.
         Some((Score(-rate), Score((w - theta0[l][i]).abs())))
     })
@@ -65,8 +74,10 @@ pub fn select_output(
 /// # Panics
 /// If a reference names a kernel outside `layers`.
 pub fn locate_neurons(selected: &[WeightRef], layers: &[Layer]) -> Vec<(usize, usize)> {
-    let mut neurons: Vec<(usize, usize)> =
-        selected.iter().map(|w| (w.layer, w.index / layers[w.layer].fan_in().max(1))).collect();
+    let mut neurons: Vec<(usize, usize)> = selected
+        .iter()
+        .map(|w| (w.layer, w.index / layers[w.layer].fan_in().max(1)))
+        .collect();
     neurons.sort_unstable();
     neurons.dedup();
     neurons
@@ -84,7 +95,13 @@ mod tests {
         let init = vec![vec![-0.45, 0.1, 0.3, -0.1]];
         // movements of the negative ones: 0.05, 0.5, 0.8 → indices 0, 2, 3
         let got = select(&star, &init, &dense(&[4]), 2);
-        assert_eq!(got, vec![WeightRef { layer: 0, index: 0 }, WeightRef { layer: 0, index: 2 }]);
+        assert_eq!(
+            got,
+            vec![
+                WeightRef { layer: 0, index: 0 },
+                WeightRef { layer: 0, index: 2 }
+            ]
+        );
     }
 
     #[test]
@@ -116,12 +133,30 @@ mod tests {
     /// fc0 θ* = [-0.5, 0.25 | -0.25, -1], θ0 = [-0.25, 0 | -1, -1]:
     ///   row 1 (75 %): index 3 (movement 0), index 2 (0.75); row 0 (25 %): index 0 (0.25);
     ///   index 1 is positive. fc1's negatives have no rate.
-    type Example = (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<Vec<Option<f32>>>, Vec<Layer>, Masks);
+    type Example = (
+        Vec<Vec<f32>>,
+        Vec<Vec<f32>>,
+        Vec<Vec<Option<f32>>>,
+        Vec<Layer>,
+        Masks,
+    );
 
     fn output_example() -> Example {
-        let layers = vec![Layer::new("fc0", &[2, 2]), Layer::new("fc1", &[1, 2]), Layer::new("fc2", &[1, 2])];
-        let star = vec![vec![-0.5, 0.25, -0.25, -1.0], vec![-1.0, -2.0], vec![-1.0, -1.0]];
-        let init = vec![vec![-0.25, 0.0, -1.0, -1.0], vec![-1.0, -2.0], vec![-1.0, -1.0]];
+        let layers = vec![
+            Layer::new("fc0", &[2, 2]),
+            Layer::new("fc1", &[1, 2]),
+            Layer::new("fc2", &[1, 2]),
+        ];
+        let star = vec![
+            vec![-0.5, 0.25, -0.25, -1.0],
+            vec![-1.0, -2.0],
+            vec![-1.0, -1.0],
+        ];
+        let init = vec![
+            vec![-0.25, 0.0, -1.0, -1.0],
+            vec![-1.0, -2.0],
+            vec![-1.0, -1.0],
+        ];
         let rate = vec![vec![Some(0.25), Some(0.75)], vec![None], vec![Some(1.0)]];
         let mut masks = Masks::dense(&layers);
         masks.keep[2] = vec![false, false];
@@ -131,12 +166,21 @@ mod tests {
     #[test]
     fn output_prefers_most_often_dead_rows() {
         let (star, init, rate, layers, masks) = output_example();
-        assert_eq!(select_output(&star, &init, &rate, &masks, 2, &layers), refs(&[(0, 3), (0, 2)]));
+        assert_eq!(
+            select_output(&star, &init, &rate, &masks, 2, &layers),
+            refs(&[(0, 3), (0, 2)])
+        );
         // k beyond the 3 eligible: all of them, most-dead row first
-        assert_eq!(select_output(&star, &init, &rate, &masks, 10, &layers), refs(&[(0, 3), (0, 2), (0, 0)]));
+        assert_eq!(
+            select_output(&star, &init, &rate, &masks, 10, &layers),
+            refs(&[(0, 3), (0, 2), (0, 0)])
+        );
         assert!(select_output(&star, &init, &rate, &masks, 0, &layers).is_empty());
         // Algorithm 1 on the same weights goes by movement alone and reaches the classifier
-        assert_eq!(select(&star, &init, &masks, 3), refs(&[(0, 3), (1, 0), (1, 1)]));
+        assert_eq!(
+            select(&star, &init, &masks, 3),
+            refs(&[(0, 3), (1, 0), (1, 1)])
+        );
     }
 
     #[test]
@@ -161,7 +205,10 @@ mod tests {
         let layers = [Layer::new("conv", &[3, 2, 1, 2]), Layer::new("fc", &[2, 3])];
         // conv fan-in 4: indices 0..4 → filter 0, 4..8 → 1, 8..12 → 2; fc fan-in 3
         let selected = refs(&[(1, 5), (0, 9), (0, 3), (0, 0), (1, 3), (0, 11)]);
-        assert_eq!(locate_neurons(&selected, &layers), vec![(0, 0), (0, 2), (1, 1)]);
+        assert_eq!(
+            locate_neurons(&selected, &layers),
+            vec![(0, 0), (0, 2), (1, 1)]
+        );
         assert!(locate_neurons(&[], &layers).is_empty());
     }
 }

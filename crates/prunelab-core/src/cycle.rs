@@ -18,11 +18,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ap;
 use crate::criterion::{self, Norm, WeightRef};
 use crate::mask::{Layer, Masks};
 use crate::rng::Rng;
 use crate::state::{Ap, ApTiming, Experiment, ImpScope, Method, Schedule, StateError};
-use crate::ap;
 
 /// How many weights the base method and AP removed in one pruning step, and how many neurons
 /// AP-bias boosted.
@@ -82,7 +82,14 @@ fn portion(n_alive: usize, rate: f64) -> usize {
 }
 
 /// The quotas of a pruning step: what X removes and what the AP step handles.
-pub fn quotas(n_alive: usize, rate: f64, q: f64, ap: Ap, timing: ApTiming, last: bool) -> CycleCounts {
+pub fn quotas(
+    n_alive: usize,
+    rate: f64,
+    q: f64,
+    ap: Ap,
+    timing: ApTiming,
+    last: bool,
+) -> CycleCounts {
     let ap_now = match ap {
         Ap::None => false,
         Ap::Lite => last,
@@ -94,7 +101,11 @@ pub fn quotas(n_alive: usize, rate: f64, q: f64, ap: Ap, timing: ApTiming, last:
         Ap::Bias => (rate, q),
         _ => (rate - q, q),
     };
-    CycleCounts { base: portion(n_alive, base), ap: if ap_now { portion(n_alive, step) } else { 0 }, boosted: 0 }
+    CycleCounts {
+        base: portion(n_alive, base),
+        ap: if ap_now { portion(n_alive, step) } else { 0 },
+        boosted: 0,
+    }
 }
 
 /// Whether the step ending cycle `cycle` is the run's last pruning: the cycle count is used up,
@@ -102,43 +113,90 @@ pub fn quotas(n_alive: usize, rate: f64, q: f64, ap: Ap, timing: ApTiming, last:
 pub fn is_last_pruning(exp: &Experiment, cycle: u32, masks: &Masks) -> bool {
     let n = masks.alive();
     let full = quotas(n, rate(exp), exp.q_percent(), exp.ap, ApTiming::Pro, true);
-    let pruned = if exp.ap == Ap::Bias { full.base } else { full.base + full.ap };
-    let reaches = exp.target.is_some_and(|t| (n.saturating_sub(pruned)) as f64 <= masks.total() as f64 * t / 100.0);
+    let pruned = if exp.ap == Ap::Bias {
+        full.base
+    } else {
+        full.base + full.ap
+    };
+    let reaches = exp
+        .target
+        .is_some_and(|t| (n.saturating_sub(pruned)) as f64 <= masks.total() as f64 * t / 100.0);
     cycle + 1 >= prunings(exp) || reaches
 }
 
 fn missing(what: &str, exp: &Experiment) -> StateError {
-    StateError::Invalid(format!("{what} were not measured for method {} / ap {}", exp.method, exp.ap))
+    StateError::Invalid(format!(
+        "{what} were not measured for method {} / ap {}",
+        exp.method, exp.ap
+    ))
 }
 
 /// The weights the base method X removes from `masks`: `k` weights, or `rate` % of each layer for
 /// the layer-wise methods (IMP with layer scope, L1/L2 channel).
-pub fn select_base(exp: &Experiment, cycle: u32, obs: &Observed, masks: &Masks, k: usize, rate: f64) -> Result<Vec<WeightRef>, StateError> {
+pub fn select_base(
+    exp: &Experiment,
+    cycle: u32,
+    obs: &Observed,
+    masks: &Masks,
+    k: usize,
+    rate: f64,
+) -> Result<Vec<WeightRef>, StateError> {
     let theta = obs.theta_star;
     Ok(match exp.method {
         _ if exp.ap == Ap::Solo => ap::select(theta, obs.theta0, masks, k),
         Method::Gm => criterion::global_magnitude(theta, masks, k),
-        Method::Imp if exp.imp_scope == ImpScope::Global => criterion::global_magnitude(theta, masks, k),
+        Method::Imp if exp.imp_scope == ImpScope::Global => {
+            criterion::global_magnitude(theta, masks, k)
+        }
         Method::Imp => criterion::layerwise_magnitude(theta, masks, rate),
         Method::Lamp => criterion::lamp(theta, masks, k),
         Method::Lap => criterion::lap(theta, obs.layers, masks, k),
-        Method::Random => criterion::random(masks, k, &mut Rng::new(exp.seed, (1 << 44) + u64::from(cycle))),
-        Method::Taylor | Method::Snip => criterion::by_score(obs.scores.ok_or_else(|| missing("scores", exp))?, masks, k),
+        Method::Random => criterion::random(
+            masks,
+            k,
+            &mut Rng::new(exp.seed, (1 << 44) + u64::from(cycle)),
+        ),
+        Method::Taylor | Method::Snip => {
+            criterion::by_score(obs.scores.ok_or_else(|| missing("scores", exp))?, masks, k)
+        }
         Method::L1Channel => criterion::channels(theta, obs.layers, masks, rate, Norm::L1),
         Method::L2Channel => criterion::channels(theta, obs.layers, masks, rate, Norm::L2),
-        Method::Density => return Err(StateError::Invalid("method = \"density\" resizes whole layers and masks no weights".into())),
+        Method::Density => {
+            return Err(StateError::Invalid(
+                "method = \"density\" resizes whole layers and masks no weights".into(),
+            ));
+        }
     })
 }
 
 /// Prune one cycle: base method X, then the AP step, as described in the module docs.
-pub fn prune_cycle(exp: &Experiment, cycle: u32, obs: &Observed, masks: &Masks) -> Result<Pruning, StateError> {
+pub fn prune_cycle(
+    exp: &Experiment,
+    cycle: u32,
+    obs: &Observed,
+    masks: &Masks,
+) -> Result<Pruning, StateError> {
     let (r, q) = (rate(exp), exp.q_percent());
-    let want = quotas(masks.alive(), r, q, exp.ap, exp.ap_timing, is_last_pruning(exp, cycle, masks));
-    let base_rate = if matches!(exp.ap, Ap::None | Ap::Bias) { r } else { r - q };
+    let want = quotas(
+        masks.alive(),
+        r,
+        q,
+        exp.ap,
+        exp.ap_timing,
+        is_last_pruning(exp, cycle, masks),
+    );
+    let base_rate = if matches!(exp.ap, Ap::None | Ap::Bias) {
+        r
+    } else {
+        r - q
+    };
     let mut next = masks.clone();
     let base = select_base(exp, cycle, obs, &next, want.base, base_rate)?;
     criterion::apply(&mut next, &base);
-    let mut counts = CycleCounts { base: base.len(), ..CycleCounts::default() };
+    let mut counts = CycleCounts {
+        base: base.len(),
+        ..CycleCounts::default()
+    };
     let mut boosted = Vec::new();
     let ap_pruned = match exp.ap {
         Ap::Bias => {
@@ -155,7 +213,12 @@ pub fn prune_cycle(exp: &Experiment, cycle: u32, obs: &Observed, masks: &Masks) 
     };
     criterion::apply(&mut next, &ap_pruned);
     counts.ap = ap_pruned.len();
-    Ok(Pruning { masks: next, counts, boosted, ap_pruned })
+    Ok(Pruning {
+        masks: next,
+        counts,
+        boosted,
+        ap_pruned,
+    })
 }
 
 #[cfg(test)]
@@ -167,7 +230,11 @@ mod tests {
     #[test]
     fn quotas_follow_algorithm_2() {
         let q = |n, p, q, ap, last| quotas(n, p, q, ap, PRO, last);
-        let c = |base, ap| CycleCounts { base, ap, boosted: 0 };
+        let c = |base, ap| CycleCounts {
+            base,
+            ap,
+            boosted: 0,
+        };
         assert_eq!(q(1000, 20.0, 2.0, Ap::Pro, false), c(180, 20));
         assert_eq!(q(1000, 20.0, 2.0, Ap::None, false), c(200, 0));
         assert_eq!(q(1000, 20.0, 2.0, Ap::Lite, false), c(180, 0));
@@ -179,8 +246,14 @@ mod tests {
         assert_eq!(q(1000, 20.0, 20.0, Ap::Pro, false), c(0, 200));
         // bias prunes the full rate by X and only locates q %; the others follow ap_timing
         assert_eq!(q(1000, 20.0, 2.0, Ap::Bias, false), c(200, 20));
-        assert_eq!(quotas(1000, 20.0, 2.0, Ap::Solo, ApTiming::Lite, false), c(180, 0));
-        assert_eq!(quotas(1000, 20.0, 2.0, Ap::Output, ApTiming::Lite, true), c(180, 20));
+        assert_eq!(
+            quotas(1000, 20.0, 2.0, Ap::Solo, ApTiming::Lite, false),
+            c(180, 0)
+        );
+        assert_eq!(
+            quotas(1000, 20.0, 2.0, Ap::Output, ApTiming::Lite, true),
+            c(180, 20)
+        );
     }
 
     fn experiment(hash: &str) -> Experiment {
@@ -190,7 +263,16 @@ mod tests {
     }
 
     fn pruned(m: &Masks) -> Vec<(usize, usize)> {
-        m.keep.iter().enumerate().flat_map(|(l, keep)| keep.iter().enumerate().filter(|(_, k)| !**k).map(move |(i, _)| (l, i))).collect()
+        m.keep
+            .iter()
+            .enumerate()
+            .flat_map(|(l, keep)| {
+                keep.iter()
+                    .enumerate()
+                    .filter(|(_, k)| !**k)
+                    .map(move |(i, _)| (l, i))
+            })
+            .collect()
     }
 
     struct Fixture {
@@ -203,17 +285,32 @@ mod tests {
         fn new() -> Self {
             Self {
                 layers: vec![Layer::new("a", &[2, 5]), Layer::new("b", &[1, 5])],
-                star: vec![vec![0.9, -0.8, 0.01, -0.6, 0.5, -0.02, 0.7, -0.3, 0.4, 0.35], vec![-0.05, 0.2, -0.9, 0.03, 0.6]],
+                star: vec![
+                    vec![0.9, -0.8, 0.01, -0.6, 0.5, -0.02, 0.7, -0.3, 0.4, 0.35],
+                    vec![-0.05, 0.2, -0.9, 0.03, 0.6],
+                ],
                 init: vec![vec![0.0; 10], vec![-0.75, 0.0, -0.1, 0.0, 0.0]],
             }
         }
 
         fn observed<'a>(&'a self, dead: Option<&'a [Vec<Option<f32>>]>) -> Observed<'a> {
-            Observed { layers: &self.layers, theta_star: &self.star, theta0: &self.init, scores: None, dead_rate: dead }
+            Observed {
+                layers: &self.layers,
+                theta_star: &self.star,
+                theta0: &self.init,
+                scores: None,
+                dead_rate: dead,
+            }
         }
 
         fn prune(&self, hash: &str, dead: Option<&[Vec<Option<f32>>]>) -> Pruning {
-            prune_cycle(&experiment(hash), 0, &self.observed(dead), &Masks::dense(&self.layers)).expect("prunes")
+            prune_cycle(
+                &experiment(hash),
+                0,
+                &self.observed(dead),
+                &Masks::dense(&self.layers),
+            )
+            .expect("prunes")
         }
     }
 
@@ -223,8 +320,18 @@ mod tests {
         let got = f.prune("ap=pro&p=40&q=20", None);
         // 15 alive: base removes 3 smallest |θ*| (0.01, 0.02, 0.03), AP removes 3 negatives with
         // smallest |θ*−θ0| among survivors: a[7] (0.3), a[3] (0.6), b[0] (0.7); not a[1]/b[2] (0.8)
-        assert_eq!(got.counts, CycleCounts { base: 3, ap: 3, boosted: 0 });
-        assert_eq!(pruned(&got.masks), vec![(0, 2), (0, 3), (0, 5), (0, 7), (1, 0), (1, 3)]);
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 3,
+                ap: 3,
+                boosted: 0
+            }
+        );
+        assert_eq!(
+            pruned(&got.masks),
+            vec![(0, 2), (0, 3), (0, 5), (0, 7), (1, 0), (1, 3)]
+        );
     }
 
     #[test]
@@ -233,8 +340,18 @@ mod tests {
         let got = f.prune("ap=solo&p=40&q=20", None);
         // negatives by movement: a[5] 0.02, a[7] 0.3, a[3] 0.6, b[0] 0.7, a[1] 0.8, b[2] 0.8
         // → a[5], a[7], a[3] (the X step), then b[0], a[1], b[2] (the AP step)
-        assert_eq!(got.counts, CycleCounts { base: 3, ap: 3, boosted: 0 });
-        assert_eq!(pruned(&got.masks), vec![(0, 1), (0, 3), (0, 5), (0, 7), (1, 0), (1, 2)]);
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 3,
+                ap: 3,
+                boosted: 0
+            }
+        );
+        assert_eq!(
+            pruned(&got.masks),
+            vec![(0, 1), (0, 3), (0, 5), (0, 7), (1, 0), (1, 2)]
+        );
     }
 
     #[test]
@@ -243,8 +360,18 @@ mod tests {
         let got = f.prune("ap=bias&ap_bias_k=0.5&p=40&q=20", None);
         // X removes 6 smallest |θ*|: 0.01, 0.02, 0.03, 0.05, 0.2, 0.3; AP-bias locates the 3 weights
         // Algorithm 1 would take next (a[3] 0.6, a[1] 0.8, b[2] 0.8) → neurons (0,0) and (1,0)
-        assert_eq!(got.counts, CycleCounts { base: 6, ap: 0, boosted: 2 });
-        assert_eq!(pruned(&got.masks), vec![(0, 2), (0, 5), (0, 7), (1, 0), (1, 1), (1, 3)]);
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 6,
+                ap: 0,
+                boosted: 2
+            }
+        );
+        assert_eq!(
+            pruned(&got.masks),
+            vec![(0, 2), (0, 5), (0, 7), (1, 0), (1, 1), (1, 3)]
+        );
         assert_eq!(got.boosted, vec![(0, 0), (1, 0)]);
     }
 
@@ -256,9 +383,24 @@ mod tests {
         let got = f.prune("ap=output&p=40&q=20", Some(&dead));
         // X: a[2], a[5], b[3]; AP-output: negatives of a's row 1 (a[7]; a[5] gone), then row 0 by
         // movement (a[3] 0.6, a[1] 0.8)
-        assert_eq!(got.counts, CycleCounts { base: 3, ap: 3, boosted: 0 });
-        assert_eq!(pruned(&got.masks), vec![(0, 1), (0, 2), (0, 3), (0, 5), (0, 7), (1, 3)]);
-        let no_dead = prune_cycle(&experiment("ap=output"), 0, &f.observed(None), &Masks::dense(&f.layers));
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 3,
+                ap: 3,
+                boosted: 0
+            }
+        );
+        assert_eq!(
+            pruned(&got.masks),
+            vec![(0, 1), (0, 2), (0, 3), (0, 5), (0, 7), (1, 3)]
+        );
+        let no_dead = prune_cycle(
+            &experiment("ap=output"),
+            0,
+            &f.observed(None),
+            &Masks::dense(&f.layers),
+        );
         assert!(no_dead.is_err());
     }
 
@@ -266,9 +408,28 @@ mod tests {
     fn ap_with_no_negative_survivors_removes_nothing() {
         let layers = [Layer::new("a", &[1, 4])];
         let star = vec![vec![0.1, 0.2, 0.3, 0.4]];
-        let obs = Observed { layers: &layers, theta_star: &star, theta0: &star, scores: None, dead_rate: None };
-        let got = prune_cycle(&experiment("ap=pro&p=50&q=25"), 0, &obs, &Masks::dense(&layers)).expect("prunes");
-        assert_eq!(got.counts, CycleCounts { base: 1, ap: 0, boosted: 0 });
+        let obs = Observed {
+            layers: &layers,
+            theta_star: &star,
+            theta0: &star,
+            scores: None,
+            dead_rate: None,
+        };
+        let got = prune_cycle(
+            &experiment("ap=pro&p=50&q=25"),
+            0,
+            &obs,
+            &Masks::dense(&layers),
+        )
+        .expect("prunes");
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 1,
+                ap: 0,
+                boosted: 0
+            }
+        );
         assert_eq!(got.masks.alive(), 3);
     }
 
@@ -277,13 +438,45 @@ mod tests {
         let layers = [Layer::new("a", &[1, 4])];
         let star = vec![vec![-0.5, 0.01, -0.25, 0.75]];
         let init = vec![vec![-0.5, 0.0, 0.5, 0.0]];
-        let obs = Observed { layers: &layers, theta_star: &star, theta0: &init, scores: None, dead_rate: None };
-        let got = prune_cycle(&experiment("ap=pro&p=50&q=50"), 0, &obs, &Masks::dense(&layers)).expect("prunes");
+        let obs = Observed {
+            layers: &layers,
+            theta_star: &star,
+            theta0: &init,
+            scores: None,
+            dead_rate: None,
+        };
+        let got = prune_cycle(
+            &experiment("ap=pro&p=50&q=50"),
+            0,
+            &obs,
+            &Masks::dense(&layers),
+        )
+        .expect("prunes");
         // AP alone: the two negatives, smallest movement first (0.0 then 0.75)
-        assert_eq!(got.counts, CycleCounts { base: 0, ap: 2, boosted: 0 });
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 0,
+                ap: 2,
+                boosted: 0
+            }
+        );
         assert_eq!(got.masks.keep[0], vec![false, true, false, true]);
-        let got = prune_cycle(&experiment("ap=pro&p=50&q=0"), 0, &obs, &Masks::dense(&layers)).expect("prunes");
-        assert_eq!(got.counts, CycleCounts { base: 2, ap: 0, boosted: 0 });
+        let got = prune_cycle(
+            &experiment("ap=pro&p=50&q=0"),
+            0,
+            &obs,
+            &Masks::dense(&layers),
+        )
+        .expect("prunes");
+        assert_eq!(
+            got.counts,
+            CycleCounts {
+                base: 2,
+                ap: 0,
+                boosted: 0
+            }
+        );
         assert_eq!(got.masks.keep[0], vec![true, false, false, true]);
     }
 
@@ -292,10 +485,30 @@ mod tests {
         let layers = [Layer::new("a", &[1, 4])];
         let star = vec![vec![0.1, 0.2, 0.3, 0.4]];
         let scores = vec![vec![4.0, 3.0, 2.0, 1.0]];
-        let mut obs = Observed { layers: &layers, theta_star: &star, theta0: &star, scores: None, dead_rate: None };
-        assert!(prune_cycle(&experiment("method=taylor&ap=none&p=50"), 0, &obs, &Masks::dense(&layers)).is_err());
+        let mut obs = Observed {
+            layers: &layers,
+            theta_star: &star,
+            theta0: &star,
+            scores: None,
+            dead_rate: None,
+        };
+        assert!(
+            prune_cycle(
+                &experiment("method=taylor&ap=none&p=50"),
+                0,
+                &obs,
+                &Masks::dense(&layers)
+            )
+            .is_err()
+        );
         obs.scores = Some(&scores);
-        let got = prune_cycle(&experiment("method=taylor&ap=none&p=50"), 0, &obs, &Masks::dense(&layers)).expect("prunes");
+        let got = prune_cycle(
+            &experiment("method=taylor&ap=none&p=50"),
+            0,
+            &obs,
+            &Masks::dense(&layers),
+        )
+        .expect("prunes");
         assert_eq!(got.masks.keep[0], vec![true, true, false, false]);
     }
 
@@ -307,11 +520,17 @@ mod tests {
         assert_eq!((prunings(&one_shot), rate(&one_shot)), (1, 90.0));
         assert!(is_last_pruning(&one_shot, 0, &masks));
         let iterative = experiment("cycles=10&target=70&p=20");
-        assert!(!is_last_pruning(&iterative, 0, &masks), "100 → 80 does not reach 70");
+        assert!(
+            !is_last_pruning(&iterative, 0, &masks),
+            "100 → 80 does not reach 70"
+        );
         let mut m = masks.clone();
         m.keep[0][..20].iter_mut().for_each(|k| *k = false);
         assert!(is_last_pruning(&iterative, 1, &m), "80 → 64 reaches 70");
         assert!(is_last_pruning(&experiment("cycles=2"), 1, &masks));
-        assert_eq!(prunings(&experiment("schedule=gradual&target=10&ap=none")), 0);
+        assert_eq!(
+            prunings(&experiment("schedule=gradual&target=10&ap=none")),
+            0
+        );
     }
 }

@@ -70,18 +70,30 @@ pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &Zero
             let (mut stat, mut dynamic) = (0u64, 0u64);
             for (c, &d) in dead.iter().enumerate() {
                 let is_static = !unit.incoming.is_empty()
-                    && unit.incoming.iter().all(|&l| masks.row_pruned(prunable, l, c));
+                    && unit
+                        .incoming
+                        .iter()
+                        .all(|&l| masks.row_pruned(prunable, l, c));
                 if is_static { stat += d } else { dynamic += d }
             }
             total.0 += stat as f64;
             total.1 += dynamic as f64;
             total.2 += unit.units();
             let denom = samples * unit.units().max(1) as f64;
-            LayerDnr { layer: unit.name.clone(), units: unit.units(), static_: stat as f64 / denom, dynamic: dynamic as f64 / denom }
+            LayerDnr {
+                layer: unit.name.clone(),
+                units: unit.units(),
+                static_: stat as f64 / denom,
+                dynamic: dynamic as f64 / denom,
+            }
         })
         .collect();
     let denom = samples * total.2.max(1) as f64;
-    Dnr { static_: total.0 / denom, dynamic: total.1 / denom, per_layer }
+    Dnr {
+        static_: total.0 / denom,
+        dynamic: total.1 / denom,
+        per_layer,
+    }
 }
 
 /// Per-row dead rate: for every prunable kernel `l` (model order, like `layers`) and each of its
@@ -94,7 +106,11 @@ pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &Zero
 /// `None` for rows that feed no counted ReLU (the classifier; a channel index beyond `U.channels`)
 /// and for every row when nothing was observed (`samples == 0`). Rates lie in [0, 1], never NaN.
 /// Used by AP-output (AP paper, §4.4) to locate dead neurons by their outputs.
-pub fn row_dead_rate(units: &[UnitLayer], layers: &[Layer], zeros: &ZeroCounts) -> Vec<Vec<Option<f32>>> {
+pub fn row_dead_rate(
+    units: &[UnitLayer],
+    layers: &[Layer],
+    zeros: &ZeroCounts,
+) -> Vec<Vec<Option<f32>>> {
     layers
         .iter()
         .enumerate()
@@ -103,7 +119,10 @@ pub fn row_dead_rate(units: &[UnitLayer], layers: &[Layer], zeros: &ZeroCounts) 
                 .map(|j| {
                     let (mut dead, mut seen) = (0u64, 0u64);
                     for (unit, counts) in units.iter().zip(&zeros.dead) {
-                        if j < unit.channels && unit.incoming.contains(&l) && let Some(&d) = counts.get(j) {
+                        if j < unit.channels
+                            && unit.incoming.contains(&l)
+                            && let Some(&d) = counts.get(j)
+                        {
                             dead += d;
                             seen += zeros.samples * unit.positions as u64;
                         }
@@ -128,15 +147,31 @@ mod tests {
     ///   unit 1 dead on both samples, dynamic.
     #[test]
     fn hand_computed_net() {
-        let prunable = [Layer::new("fc1.weight", &[3, 2]), Layer::new("fc2.weight", &[2, 3])];
+        let prunable = [
+            Layer::new("fc1.weight", &[3, 2]),
+            Layer::new("fc2.weight", &[2, 3]),
+        ];
         let mut masks = Masks::dense(&prunable);
         masks.keep[0][4] = false;
         masks.keep[0][5] = false;
         let units = [
-            UnitLayer { name: "fc1".into(), channels: 3, positions: 1, incoming: vec![0] },
-            UnitLayer { name: "fc2".into(), channels: 2, positions: 1, incoming: vec![1] },
+            UnitLayer {
+                name: "fc1".into(),
+                channels: 3,
+                positions: 1,
+                incoming: vec![0],
+            },
+            UnitLayer {
+                name: "fc2".into(),
+                channels: 2,
+                positions: 1,
+                incoming: vec![1],
+            },
         ];
-        let counts = ZeroCounts { samples: 2, dead: vec![vec![0, 2, 2], vec![0, 2]] };
+        let counts = ZeroCounts {
+            samples: 2,
+            dead: vec![vec![0, 2, 2], vec![0, 2]],
+        };
         let d = dnr(&units, &prunable, &masks, &counts);
         // fc1: static 2 of 6 unit-samples, dynamic 2 of 6; fc2: dynamic 2 of 4.
         assert!((d.per_layer[0].static_ - 2.0 / 6.0).abs() < 1e-12);
@@ -153,9 +188,22 @@ mod tests {
         let prunable = [Layer::new("conv.weight", &[2, 1, 3, 3])];
         let mut masks = Masks::dense(&prunable);
         masks.keep[0][9..18].iter_mut().for_each(|b| *b = false);
-        let conv = UnitLayer { name: "conv".into(), channels: 2, positions: 4, incoming: vec![0] };
-        let add = UnitLayer { name: "add".into(), channels: 2, positions: 4, incoming: vec![] };
-        let counts = ZeroCounts { samples: 1, dead: vec![vec![1, 4], vec![0, 4]] };
+        let conv = UnitLayer {
+            name: "conv".into(),
+            channels: 2,
+            positions: 4,
+            incoming: vec![0],
+        };
+        let add = UnitLayer {
+            name: "add".into(),
+            channels: 2,
+            positions: 4,
+            incoming: vec![],
+        };
+        let counts = ZeroCounts {
+            samples: 1,
+            dead: vec![vec![1, 4], vec![0, 4]],
+        };
         let d = dnr(&[conv, add], &prunable, &masks, &counts);
         assert_eq!(d.per_layer[0].static_, 0.5);
         assert_eq!(d.per_layer[0].dynamic, 1.0 / 8.0);
@@ -174,17 +222,47 @@ mod tests {
             Layer::new("conv.weight", &[2, 1, 3, 3]),
         ];
         let units = [
-            UnitLayer { name: "fc1".into(), channels: 3, positions: 1, incoming: vec![0] },
-            UnitLayer { name: "conv".into(), channels: 2, positions: 4, incoming: vec![2] },
-            UnitLayer { name: "sum".into(), channels: 2, positions: 1, incoming: vec![2] },
-            UnitLayer { name: "identity".into(), channels: 2, positions: 1, incoming: vec![] },
+            UnitLayer {
+                name: "fc1".into(),
+                channels: 3,
+                positions: 1,
+                incoming: vec![0],
+            },
+            UnitLayer {
+                name: "conv".into(),
+                channels: 2,
+                positions: 4,
+                incoming: vec![2],
+            },
+            UnitLayer {
+                name: "sum".into(),
+                channels: 2,
+                positions: 1,
+                incoming: vec![2],
+            },
+            UnitLayer {
+                name: "identity".into(),
+                channels: 2,
+                positions: 1,
+                incoming: vec![],
+            },
         ];
-        let zeros = ZeroCounts { samples: 2, dead: vec![vec![0, 1, 2], vec![1, 8], vec![1, 2], vec![2, 2]] };
+        let zeros = ZeroCounts {
+            samples: 2,
+            dead: vec![vec![0, 1, 2], vec![1, 8], vec![1, 2], vec![2, 2]],
+        };
         let r = row_dead_rate(&units, &layers, &zeros);
         assert_eq!(r[0], vec![Some(0.0), Some(0.5), Some(1.0)]);
         assert_eq!(r[1], vec![None, None]);
         assert_eq!(r[2], vec![Some(0.2), Some(1.0)]);
-        let nothing_seen = row_dead_rate(&units, &layers, &ZeroCounts { samples: 0, dead: zeros.dead.clone() });
+        let nothing_seen = row_dead_rate(
+            &units,
+            &layers,
+            &ZeroCounts {
+                samples: 0,
+                dead: zeros.dead.clone(),
+            },
+        );
         assert!(nothing_seen.iter().flatten().all(Option::is_none));
     }
 }

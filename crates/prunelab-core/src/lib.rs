@@ -23,10 +23,10 @@ pub mod density;
 pub mod dnr;
 pub mod macs;
 pub mod mask;
+pub mod plan;
 pub mod report;
 pub mod rng;
 pub mod schedule;
-pub mod plan;
 pub mod state;
 
 pub use cycle::{CycleCounts, Observed, Pruning, prune_cycle};

@@ -13,7 +13,10 @@ pub struct Layer {
 
 impl Layer {
     pub fn new(name: impl Into<String>, shape: &[usize]) -> Self {
-        Self { name: name.into(), shape: shape.to_vec() }
+        Self {
+            name: name.into(),
+            shape: shape.to_vec(),
+        }
     }
 
     /// Number of weights in the kernel.
@@ -45,12 +48,17 @@ pub struct Masks {
 impl Masks {
     /// All weights alive.
     pub fn dense(layers: &[Layer]) -> Self {
-        Self { keep: layers.iter().map(|l| vec![true; l.len()]).collect() }
+        Self {
+            keep: layers.iter().map(|l| vec![true; l.len()]).collect(),
+        }
     }
 
     /// Surviving weights over all layers.
     pub fn alive(&self) -> usize {
-        self.keep.iter().map(|k| k.iter().filter(|&&b| b).count()).sum()
+        self.keep
+            .iter()
+            .map(|k| k.iter().filter(|&&b| b).count())
+            .sum()
     }
 
     /// All prunable weights, alive or not.
@@ -61,23 +69,37 @@ impl Masks {
     /// λ: the fraction of prunable weights alive.
     pub fn remaining(&self) -> f64 {
         let total = self.total();
-        if total == 0 { 1.0 } else { self.alive() as f64 / total as f64 }
+        if total == 0 {
+            1.0
+        } else {
+            self.alive() as f64 / total as f64
+        }
     }
 
     /// Whether every incoming weight of output neuron/filter `row` of `layer` is pruned.
     pub fn row_pruned(&self, layers: &[Layer], layer: usize, row: usize) -> bool {
         let fan_in = layers[layer].fan_in();
-        self.keep[layer][row * fan_in..(row + 1) * fan_in].iter().all(|&b| !b)
+        self.keep[layer][row * fan_in..(row + 1) * fan_in]
+            .iter()
+            .all(|&b| !b)
     }
 
     /// The mask of one layer as 0/1 floats, the form stored in checkpoints (`<param>_mask`).
     pub fn as_f32(&self, layer: usize) -> Vec<f32> {
-        self.keep[layer].iter().map(|&b| if b { 1.0 } else { 0.0 }).collect()
+        self.keep[layer]
+            .iter()
+            .map(|&b| if b { 1.0 } else { 0.0 })
+            .collect()
     }
 
     /// Rebuild masks from 0/1 floats (any non-zero value counts as kept).
     pub fn from_f32(values: &[Vec<f32>]) -> Self {
-        Self { keep: values.iter().map(|v| v.iter().map(|&x| x != 0.0).collect()).collect() }
+        Self {
+            keep: values
+                .iter()
+                .map(|v| v.iter().map(|&x| x != 0.0).collect())
+                .collect(),
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 //! the experiment (OpenLTH-style, see [`config_hash`]): identical experiments share a folder (a
 //! second run resumes or skips it), different ones never do.
 
-use crate::state::{ActReg, Ap, ApTiming, Experiment, ImpScope, Method, Native, Retrain, Schedule, StateError};
+use crate::state::{
+    ActReg, Ap, ApTiming, Experiment, ImpScope, Method, Native, Retrain, Schedule, StateError,
+};
 
 /// Keys of a config file that are not experiment keys.
 const PLAN_KEYS: &[&str] = &["seeds", "variant", "label"];
@@ -34,7 +36,9 @@ fn invalid(msg: String) -> StateError {
 impl Plan {
     /// Parse and validate a config file (strict, like [`Experiment::from_toml`]).
     pub fn from_toml(text: &str) -> Result<Self, StateError> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
         let (base, native) = Experiment::from_table(&table, PLAN_KEYS)?;
         let seeds = seeds(&table)?;
         let variants = variants(&table, &base)?;
@@ -42,49 +46,112 @@ impl Plan {
         let mut runs = Vec::new();
         for (label, exp) in variants {
             for &seed in seeds.as_deref().unwrap_or(&[exp.seed]) {
-                let experiment = Experiment { seed, ..exp.clone() };
-                experiment.validate().map_err(|e| invalid(format!("{label}: {e}")))?;
+                let experiment = Experiment {
+                    seed,
+                    ..exp.clone()
+                };
+                experiment
+                    .validate()
+                    .map_err(|e| invalid(format!("{label}: {e}")))?;
                 let dir = nested.then(|| folder(&label, &experiment));
-                runs.push(PlannedRun { label: label.clone(), dir, experiment });
+                runs.push(PlannedRun {
+                    label: label.clone(),
+                    dir,
+                    experiment,
+                });
             }
         }
-        if let Some(dup) = runs.iter().enumerate().find(|(i, r)| runs[..*i].iter().any(|o| o.dir == r.dir)) {
-            return Err(invalid(format!("two variants of `{}` are the same experiment: remove one", dup.1.label)));
+        if let Some(dup) = runs
+            .iter()
+            .enumerate()
+            .find(|(i, r)| runs[..*i].iter().any(|o| o.dir == r.dir))
+        {
+            return Err(invalid(format!(
+                "two variants of `{}` are the same experiment: remove one",
+                dup.1.label
+            )));
         }
         Ok(Self { runs, native })
     }
 }
 
 fn seeds(table: &toml::Table) -> Result<Option<Vec<u64>>, StateError> {
-    let Some(value) = table.get("seeds") else { return Ok(None) };
-    let bad = || invalid("seeds must be a non-empty list of non-negative integers, e.g. seeds = [1, 2, 3]".into());
+    let Some(value) = table.get("seeds") else {
+        return Ok(None);
+    };
+    let bad = || {
+        invalid(
+            "seeds must be a non-empty list of non-negative integers, e.g. seeds = [1, 2, 3]"
+                .into(),
+        )
+    };
     let list = value.as_array().ok_or_else(bad)?;
-    let seeds: Option<Vec<u64>> = list.iter().map(|v| v.as_integer().and_then(|i| u64::try_from(i).ok())).collect();
+    let seeds: Option<Vec<u64>> = list
+        .iter()
+        .map(|v| v.as_integer().and_then(|i| u64::try_from(i).ok()))
+        .collect();
     seeds.filter(|s| !s.is_empty()).map(Some).ok_or_else(bad)
 }
 
 /// `(label, experiment)` per `[[variant]]`, or the top level alone.
-fn variants(table: &toml::Table, base: &Experiment) -> Result<Vec<(String, Experiment)>, StateError> {
-    let top_label = table.get("label").map(|v| v.as_str().map(str::to_string).ok_or_else(|| invalid("label must be a string".into()))).transpose()?;
+fn variants(
+    table: &toml::Table,
+    base: &Experiment,
+) -> Result<Vec<(String, Experiment)>, StateError> {
+    let top_label = table
+        .get("label")
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| invalid("label must be a string".into()))
+        })
+        .transpose()?;
     let Some(list) = table.get("variant") else {
-        return Ok(vec![(top_label.unwrap_or_else(|| label(base)), base.clone())]);
+        return Ok(vec![(
+            top_label.unwrap_or_else(|| label(base)),
+            base.clone(),
+        )]);
     };
-    let list = list.as_array().ok_or_else(|| invalid("variant must be an array of tables: [[variant]]".into()))?;
+    let list = list
+        .as_array()
+        .ok_or_else(|| invalid("variant must be an array of tables: [[variant]]".into()))?;
     list.iter()
         .enumerate()
         .map(|(i, v)| {
             let at = |e: StateError| invalid(format!("variant {}: {e}", i + 1));
-            let t = v.as_table().ok_or_else(|| at(invalid("must be a table".into())))?;
-            if let Some(key) = ["recipe", "seeds", "variant", "backend", "device", "precision"].iter().find(|k| t.contains_key(**k)) {
-                return Err(at(invalid(format!("`{key}` belongs at the top of the config"))));
+            let t = v
+                .as_table()
+                .ok_or_else(|| at(invalid("must be a table".into())))?;
+            if let Some(key) = [
+                "recipe",
+                "seeds",
+                "variant",
+                "backend",
+                "device",
+                "precision",
+            ]
+            .iter()
+            .find(|k| t.contains_key(**k))
+            {
+                return Err(at(invalid(format!(
+                    "`{key}` belongs at the top of the config"
+                ))));
             }
             let mut exp = base.clone();
             for (key, value) in t.iter().filter(|(k, _)| *k != "label") {
-                let (one, _) = Experiment::from_table(&toml::Table::from_iter([(key.clone(), value.clone())]), &[]).map_err(at)?;
-                exp.set(key, &one.get(key).unwrap_or_default()).map_err(at)?;
+                let (one, _) = Experiment::from_table(
+                    &toml::Table::from_iter([(key.clone(), value.clone())]),
+                    &[],
+                )
+                .map_err(at)?;
+                exp.set(key, &one.get(key).unwrap_or_default())
+                    .map_err(at)?;
             }
             let name = match t.get("label") {
-                Some(l) => l.as_str().map(str::to_string).ok_or_else(|| at(invalid("label must be a string".into())))?,
+                Some(l) => l
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| at(invalid("label must be a string".into())))?,
                 None => label(&exp),
             };
             Ok((name, exp))
@@ -151,7 +218,13 @@ pub fn label(exp: &Experiment) -> String {
 fn density_label(exp: &Experiment) -> String {
     let defaults = exp.recipe.defaults();
     let mut out = "AE density".to_string();
-    for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_init"] {
+    for key in [
+        "rho_threshold",
+        "rho_epochs",
+        "delta_window",
+        "delta_slope",
+        "density_init",
+    ] {
         if exp.get(key) != defaults.get(key) {
             out += &format!(" ({key}={})", exp.get(key).unwrap_or_default());
         }
@@ -167,7 +240,9 @@ fn density_label(exp: &Experiment) -> String {
 impl PlannedRun {
     /// The run's folder inside a sweep: its own `dir`, or the one a plan would give it.
     pub fn folder(&self) -> String {
-        self.dir.clone().unwrap_or_else(|| folder(&self.label, &self.experiment))
+        self.dir
+            .clone()
+            .unwrap_or_else(|| folder(&self.label, &self.experiment))
     }
 }
 
@@ -190,11 +265,32 @@ fn folder(label: &str, exp: &Experiment) -> String {
 /// their defaults, so every experiment keeps the folder it had before they existed.
 pub fn config_hash(exp: &Experiment) -> String {
     let defaults = exp.recipe.defaults();
-    let later = ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets", "density_init"];
-    let at_default = |line: &&str| later.iter().any(|k| line.starts_with(&format!("{k} = ")) && exp.get(k) == defaults.get(k));
-    let text = Experiment { seed: 0, ..exp.clone() }.to_toml(&Native::default());
-    let canonical: String = text.lines().filter(|l| !at_default(l)).map(|l| format!("{l}\n")).collect();
-    let hash = canonical.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let later = [
+        "rho_threshold",
+        "rho_epochs",
+        "delta_window",
+        "delta_slope",
+        "density_nets",
+        "density_init",
+    ];
+    let at_default = |line: &&str| {
+        later
+            .iter()
+            .any(|k| line.starts_with(&format!("{k} = ")) && exp.get(k) == defaults.get(k))
+    };
+    let text = Experiment {
+        seed: 0,
+        ..exp.clone()
+    }
+    .to_toml(&Native::default());
+    let canonical: String = text
+        .lines()
+        .filter(|l| !at_default(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let hash = canonical.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("{:010x}", hash >> 24)
 }
 
@@ -224,7 +320,11 @@ mod tests {
              [[variant]]\nlabel = \"q = 5\"\nq = 5\n",
         )
         .expect("valid plan");
-        let got: Vec<(&str, String, u64)> = plan.runs.iter().map(|r| (r.label.as_str(), unhashed(&r.folder()), r.experiment.seed)).collect();
+        let got: Vec<(&str, String, u64)> = plan
+            .runs
+            .iter()
+            .map(|r| (r.label.as_str(), unhashed(&r.folder()), r.experiment.seed))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -239,7 +339,11 @@ mod tests {
             ]
         );
         // Seeds of one variant share the hash; variants differ.
-        let hashes: Vec<String> = plan.runs.iter().map(|r| r.folder().split('/').next().unwrap_or("").to_string()).collect();
+        let hashes: Vec<String> = plan
+            .runs
+            .iter()
+            .map(|r| r.folder().split('/').next().unwrap_or("").to_string())
+            .collect();
         assert_eq!(hashes[0], hashes[1]);
         assert_ne!(hashes[0], hashes[2]);
         assert_eq!(plan.native.backend.as_deref(), Some("flex"));
@@ -250,13 +354,30 @@ mod tests {
     #[test]
     fn density_keys_at_their_defaults_leave_folder_names_alone() {
         let exp = Experiment::from_toml("lr = 0.1").expect("valid").0;
-        let old: String = exp.to_toml(&Native::default()).lines().filter(|l| !l.starts_with("rho_") && !l.starts_with("delta_") && !l.starts_with("density_")).map(|l| format!("{l}\n")).collect();
+        let old: String = exp
+            .to_toml(&Native::default())
+            .lines()
+            .filter(|l| {
+                !l.starts_with("rho_") && !l.starts_with("delta_") && !l.starts_with("density_")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
         let old = old.replace("seed = 1\n", "seed = 0\n");
-        let fnv = old.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let fnv = old.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
         assert_eq!(config_hash(&exp), format!("{:010x}", fnv >> 24));
-        let density = Experiment::from_toml("method = \"density\"\nmodel = \"cnn\"\nepochs = 5").expect("valid").0;
+        let density = Experiment::from_toml("method = \"density\"\nmodel = \"cnn\"\nepochs = 5")
+            .expect("valid")
+            .0;
         assert_eq!(label(&density), "AE density");
-        assert_eq!(label(&Experiment { rho_epochs: 3, ..density }), "AE density (rho_epochs=3)");
+        assert_eq!(
+            label(&Experiment {
+                rho_epochs: 3,
+                ..density
+            }),
+            "AE density (rho_epochs=3)"
+        );
     }
 
     #[test]
@@ -268,9 +389,14 @@ mod tests {
         assert_eq!(h, config_hash(&exp("lr = 0.1\nseed = 9")));
         assert_eq!(h, config_hash(&exp("seed = 3\nlr = 0.1")));
         assert_ne!(h, config_hash(&exp("lr = 0.2")));
-        assert_ne!(h, config_hash(&exp("lr = 0.1\nrho_threshold = 0.01")), "a density key off its default names another experiment");
+        assert_ne!(
+            h,
+            config_hash(&exp("lr = 0.1\nrho_threshold = 0.01")),
+            "a density key off its default names another experiment"
+        );
         // Same label, different experiment: different folders, no clash.
-        let plan = Plan::from_toml("[[variant]]\nlr = 0.1\n[[variant]]\nlr = 0.2").expect("two runs");
+        let plan =
+            Plan::from_toml("[[variant]]\nlr = 0.1\n[[variant]]\nlr = 0.2").expect("two runs");
         assert_eq!(plan.runs[0].label, plan.runs[1].label);
         assert_ne!(plan.runs[0].dir, plan.runs[1].dir);
     }
@@ -279,7 +405,10 @@ mod tests {
     fn unhashed(folder: &str) -> String {
         let (name, seed) = folder.split_once('/').unwrap_or((folder, ""));
         let cut = name.len().saturating_sub(10);
-        assert!(name[cut..].chars().all(|c| c.is_ascii_hexdigit()), "{folder}");
+        assert!(
+            name[cut..].chars().all(|c| c.is_ascii_hexdigit()),
+            "{folder}"
+        );
         format!("{}H/{seed}", &name[..cut])
     }
 
@@ -287,26 +416,57 @@ mod tests {
     fn a_plain_config_is_one_run_in_the_output_folder() {
         let plan = Plan::from_toml("ap = \"pro\"\nseed = 4").expect("valid");
         assert_eq!(plan.runs.len(), 1);
-        assert_eq!((plan.runs[0].label.as_str(), plan.runs[0].dir.as_deref(), plan.runs[0].experiment.seed), ("GM + AP-Pro", None, 4));
+        assert_eq!(
+            (
+                plan.runs[0].label.as_str(),
+                plan.runs[0].dir.as_deref(),
+                plan.runs[0].experiment.seed
+            ),
+            ("GM + AP-Pro", None, 4)
+        );
     }
 
     #[test]
     fn bad_plans_name_the_variant() {
         let err = |t: &str| Plan::from_toml(t).expect_err(t).to_string();
-        assert!(err("[[variant]]\nap = \"bias\"").contains("GM + AP-bias-0: ap = \"bias\" needs ap_bias_k"));
-        assert!(err("[[variant]]\nmethod = \"obd\"").starts_with("variant 1: unknown method `obd`"));
+        assert!(
+            err("[[variant]]\nap = \"bias\"")
+                .contains("GM + AP-bias-0: ap = \"bias\" needs ap_bias_k")
+        );
+        assert!(
+            err("[[variant]]\nmethod = \"obd\"").starts_with("variant 1: unknown method `obd`")
+        );
         assert!(err("seeds = []").contains("seeds must be a non-empty list"));
-        assert!(err("[[variant]]\nap = \"lite\"\n[[variant]]\nap = \"lite\"").contains("two variants of `GM + AP-Lite` are the same experiment"));
-        let per_column = Plan::from_toml("cycles = 50\nap = \"lite\"\n[[variant]]\ntarget = 30\n[[variant]]\ntarget = 10").expect("one row, two runs");
-        let dirs: Vec<_> = per_column.runs.iter().map(|r| (r.label.as_str(), unhashed(&r.folder()))).collect();
-        assert_eq!(dirs, vec![("GM + AP-Lite", "gm-ap-lite-to-30-H/seed-1".into()), ("GM + AP-Lite", "gm-ap-lite-to-10-H/seed-1".into())]);
+        assert!(
+            err("[[variant]]\nap = \"lite\"\n[[variant]]\nap = \"lite\"")
+                .contains("two variants of `GM + AP-Lite` are the same experiment")
+        );
+        let per_column = Plan::from_toml(
+            "cycles = 50\nap = \"lite\"\n[[variant]]\ntarget = 30\n[[variant]]\ntarget = 10",
+        )
+        .expect("one row, two runs");
+        let dirs: Vec<_> = per_column
+            .runs
+            .iter()
+            .map(|r| (r.label.as_str(), unhashed(&r.folder())))
+            .collect();
+        assert_eq!(
+            dirs,
+            vec![
+                ("GM + AP-Lite", "gm-ap-lite-to-30-H/seed-1".into()),
+                ("GM + AP-Lite", "gm-ap-lite-to-10-H/seed-1".into())
+            ]
+        );
         assert!(err("[[variant]]\nrecipe = \"ap-paper\"").contains("`recipe` belongs at the top"));
     }
 
     #[test]
     fn labels_follow_the_paper() {
         let exp = |hash: &str| Experiment::from_hash(hash, &[]).0;
-        assert_eq!(label(&exp("method=taylor&ap=solo&ap_timing=lite")), "AP-Lite-SOLO");
+        assert_eq!(
+            label(&exp("method=taylor&ap=solo&ap_timing=lite")),
+            "AP-Lite-SOLO"
+        );
         assert_eq!(label(&exp("method=lap&ap=no-wr")), "LAP + AP-Pro-NO-WR");
         assert_eq!(label(&exp("ap=none&act_reg=hoyer")), "GM + Boosted Hoyer");
         assert_eq!(label(&exp("ap=lite&q=auto&p=30")), "GM + AP-Lite (q=3)");

@@ -51,7 +51,9 @@ impl Rng {
 pub fn he_normal(rng: &mut Rng, shape: &[usize]) -> Vec<f32> {
     let fan_in: usize = shape.iter().skip(1).product();
     let std = (2.0 / fan_in.max(1) as f64).sqrt();
-    (0..shape.iter().product::<usize>()).map(|_| (rng.normal() * std) as f32).collect()
+    (0..shape.iter().product::<usize>())
+        .map(|_| (rng.normal() * std) as f32)
+        .collect()
 }
 
 #[cfg(test)]

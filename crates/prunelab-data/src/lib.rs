@@ -35,6 +35,7 @@ pub use cifar::{CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, cifar10_from_batches};
 #[cfg(not(target_arch = "wasm32"))]
 pub use cifar100::load_cifar100;
 pub use cifar100::{CIFAR100_TEST_FILE, CIFAR100_TRAIN_FILE, cifar100_from_files};
+pub use crop::pad_crop;
 pub use dataset::{Dataset, Split};
 pub use error::{DataError, Result};
 #[cfg(not(target_arch = "wasm32"))]
@@ -47,7 +48,6 @@ pub use mnist::{
     MNIST_TEST_IMAGES, MNIST_TEST_LABELS, MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS,
     mnist_from_idx_bytes,
 };
-pub use crop::pad_crop;
 pub use normalise::normalise;
 #[cfg(not(target_arch = "wasm32"))]
 pub use tinyimagenet::load_tinyimagenet;

@@ -14,8 +14,8 @@ use prunelab_core::Masks;
 use prunelab_models::params::Role;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
-use crate::state::NetState;
 use crate::EngineError;
+use crate::state::NetState;
 
 struct Entry {
     shape: Vec<usize>,
@@ -36,18 +36,36 @@ fn f32_bytes(values: &[f32]) -> Vec<u8> {
 
 impl Checkpoint {
     pub fn push_f32(&mut self, name: impl Into<String>, shape: &[usize], values: &[f32]) {
-        let entry = Entry { shape: shape.to_vec(), bytes: f32_bytes(values), dtype: Dtype::F32 };
+        let entry = Entry {
+            shape: shape.to_vec(),
+            bytes: f32_bytes(values),
+            dtype: Dtype::F32,
+        };
         self.tensors.push((name.into(), entry));
     }
 
     fn push_i64(&mut self, name: String, value: i64) {
-        self.tensors.push((name, Entry { shape: Vec::new(), bytes: value.to_le_bytes().to_vec(), dtype: Dtype::I64 }));
+        self.tensors.push((
+            name,
+            Entry {
+                shape: Vec::new(),
+                bytes: value.to_le_bytes().to_vec(),
+                dtype: Dtype::I64,
+            },
+        ));
     }
 
     /// The checkpoint of one cycle: trained `theta_star` (all tensors, PyTorch layout), the
     /// rewind point `init`, and the masks before and after pruning. `steps` fills BN's
     /// `num_batches_tracked`.
-    pub fn cycle(net: &NetState, theta_star: &[Vec<f32>], init: &[Vec<f32>], mask_prev: &Masks, mask: &Masks, steps: u64) -> Self {
+    pub fn cycle(
+        net: &NetState,
+        theta_star: &[Vec<f32>],
+        init: &[Vec<f32>],
+        mask_prev: &Masks,
+        mask: &Masks,
+        steps: u64,
+    ) -> Self {
         let mut ck = Self::default();
         let mut kernel = 0;
         for (i, info) in net.infos.iter().enumerate() {
@@ -56,8 +74,16 @@ impl Checkpoint {
                 ck.push_f32(format!("{}_init", info.name), &info.shape, &init[i]);
             }
             if info.role == Role::Kernel {
-                ck.push_f32(format!("{}_mask_prev", info.name), &info.shape, &mask_prev.as_f32(kernel));
-                ck.push_f32(format!("{}_mask", info.name), &info.shape, &mask.as_f32(kernel));
+                ck.push_f32(
+                    format!("{}_mask_prev", info.name),
+                    &info.shape,
+                    &mask_prev.as_f32(kernel),
+                );
+                ck.push_f32(
+                    format!("{}_mask", info.name),
+                    &info.shape,
+                    &mask.as_f32(kernel),
+                );
                 kernel += 1;
             }
             if let Some(prefix) = info.name.strip_suffix(".running_var") {
@@ -88,24 +114,36 @@ impl Checkpoint {
         let views = self
             .tensors
             .iter()
-            .map(|(name, e)| TensorView::new(e.dtype, e.shape.clone(), &e.bytes).map(|v| (name.clone(), v)))
+            .map(|(name, e)| {
+                TensorView::new(e.dtype, e.shape.clone(), &e.bytes).map(|v| (name.clone(), v))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| EngineError::Checkpoint(e.to_string()))?;
         let mut metadata = self.metadata.clone();
         metadata.insert("format".into(), "pt".into());
-        safetensors::serialize(views, Some(metadata)).map_err(|e| EngineError::Checkpoint(e.to_string()))
+        safetensors::serialize(views, Some(metadata))
+            .map_err(|e| EngineError::Checkpoint(e.to_string()))
     }
 
     /// Parse safetensors bytes; float tensors are read as f32, integer ones as i64.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EngineError> {
-        let bad = |e: safetensors::SafeTensorError| EngineError::Checkpoint(format!("not a readable safetensors file: {e}"));
+        let bad = |e: safetensors::SafeTensorError| {
+            EngineError::Checkpoint(format!("not a readable safetensors file: {e}"))
+        };
         let (_, meta) = SafeTensors::read_metadata(bytes).map_err(bad)?;
         let st = SafeTensors::deserialize(bytes).map_err(bad)?;
-        let mut ck = Self { metadata: meta.metadata().clone().unwrap_or_default(), ..Self::default() };
+        let mut ck = Self {
+            metadata: meta.metadata().clone().unwrap_or_default(),
+            ..Self::default()
+        };
         let mut tensors = st.tensors();
         tensors.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, view) in tensors {
-            let entry = Entry { shape: view.shape().to_vec(), bytes: view.data().to_vec(), dtype: view.dtype() };
+            let entry = Entry {
+                shape: view.shape().to_vec(),
+                bytes: view.data().to_vec(),
+                dtype: view.dtype(),
+            };
             ck.tensors.push((name, entry));
         }
         Ok(ck)
@@ -113,13 +151,23 @@ impl Checkpoint {
 
     /// A float tensor's shape and values, if present and f32.
     pub fn f32(&self, name: &str) -> Option<(Vec<usize>, Vec<f32>)> {
-        let (_, e) = self.tensors.iter().find(|(n, e)| n == name && e.dtype == Dtype::F32)?;
-        let values = e.bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let (_, e) = self
+            .tensors
+            .iter()
+            .find(|(n, e)| n == name && e.dtype == Dtype::F32)?;
+        let values = e
+            .bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
         Some((e.shape.clone(), values))
     }
 
     /// The prunable kernels in model order (layer order for tie-breaking), from the metadata.
     pub fn kernel_names(&self) -> Vec<&str> {
-        self.metadata.get("kernels").map(|k| k.split(',').filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+        self.metadata
+            .get("kernels")
+            .map(|k| k.split(',').filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default()
     }
 }

@@ -39,15 +39,34 @@ use crate::train::Stepping;
 use crate::{Checkpoint, EngineError, train};
 
 /// Run `exp` (`method = density`) on `data`; `device` has autodiff enabled.
-pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observer: &mut impl Observer, mut resume: Option<&Checkpoint>) -> Result<RunResult, EngineError> {
+pub(crate) async fn run(
+    exp: &Experiment,
+    data: &Splits,
+    device: &Device,
+    observer: &mut impl Observer,
+    mut resume: Option<&Checkpoint>,
+) -> Result<RunResult, EngineError> {
     let (input, classes) = (InputShape(data.train.shape()), data.train.classes());
-    let base = Network::widths_of(exp.model, input, classes).ok_or_else(|| StateError::Invalid(format!("{} cannot be resized", exp.model)))?;
-    let base_costs = totals(&Network::costs_with_widths(exp.model, input, classes, &base).map_err(EngineError::Stopped)?);
-    let mut progress = Progress { start: 1.0, density: Some(DensityProgress { widths: base, ..DensityProgress::default() }), ..Progress::default() };
+    let base = Network::widths_of(exp.model, input, classes)
+        .ok_or_else(|| StateError::Invalid(format!("{} cannot be resized", exp.model)))?;
+    let base_costs = totals(
+        &Network::costs_with_widths(exp.model, input, classes, &base)
+            .map_err(EngineError::Stopped)?,
+    );
+    let mut progress = Progress {
+        start: 1.0,
+        density: Some(DensityProgress {
+            widths: base,
+            ..DensityProgress::default()
+        }),
+        ..Progress::default()
+    };
     if let Some(ck) = resume {
         progress = Snapshot::progress_of(ck, &exp.to_hash())?;
         if progress.density.is_none() {
-            return Err(EngineError::Checkpoint("the resume file is not of an activation-density run".into()));
+            return Err(EngineError::Checkpoint(
+                "the resume file is not of an activation-density run".into(),
+            ));
         }
     }
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
@@ -67,8 +86,17 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
         let layers = net.layers();
         let theta0 = net.theta0.clone();
         let lr = |step: u64| lr_at(exp, step, per_epoch);
-        let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
-        let mut how = Stepping { sgd, batch_size: exp.batch, lr: &lr, act_reg: (exp.act_reg, exp.act_reg_weight) };
+        let sgd = Sgd {
+            lr: exp.lr,
+            momentum: exp.momentum,
+            weight_decay: exp.weight_decay,
+        };
+        let mut how = Stepping {
+            sgd,
+            batch_size: exp.batch,
+            lr: &lr,
+            act_reg: (exp.act_reg, exp.act_reg_weight),
+        };
         let rho = |curve: &[f64]| saturated(curve, exp.rho_threshold, exp.rho_epochs as usize);
         if progress.epoch == 0 {
             progress.density = Some(density.clone());
@@ -77,19 +105,36 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
         while progress.epoch < exp.epochs && !rho(&density.ae) {
             let epoch = progress.epoch;
             let mut rng = Rng::new(exp.seed, order_stream(index, epoch));
-            let stats = train::epoch(&mut net, &data.train, &mut how, &mut progress.step, &mut Hooks::default(), &mut rng, observer).await?;
+            let stats = train::epoch(
+                &mut net,
+                &data.train,
+                &mut how,
+                &mut progress.step,
+                &mut Hooks::default(),
+                &mut rng,
+                observer,
+            )
+            .await?;
             let energy = activation_energy(&units, &stats.zeros);
             density.ae.push(energy.total);
             density.layer_ae.push(energy.layers);
             let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
-            observer.on_event(Event::Epoch { cycle: index, epoch, loss: stats.loss, train_accuracy: stats.accuracy, remaining: 1.0, dnr })?;
+            observer.on_event(Event::Epoch {
+                cycle: index,
+                epoch,
+                loss: stats.loss,
+                train_accuracy: stats.accuracy,
+                remaining: 1.0,
+                dnr,
+            })?;
             progress.last = Some(stats);
             progress.epoch = epoch + 1;
             progress.density = Some(density.clone());
             snapshot(&net, &progress, &theta0, observer).await?;
         }
         let eval = evaluate(&net, &data.test, exp.batch.max(256)).await?;
-        let costs = Network::costs_with_widths(exp.model, input, classes, &density.widths).map_err(EngineError::Stopped)?;
+        let costs = Network::costs_with_widths(exp.model, input, classes, &density.widths)
+            .map_err(EngineError::Stopped)?;
         let t = totals(&costs);
         let last_ae = density.layer_ae.last().cloned().unwrap_or_default();
         let entry = NetEntry {
@@ -112,21 +157,59 @@ pub(crate) async fn run(exp: &Experiment, data: &Splits, device: &Device, observ
             images_per_s: None,
         };
         let values = net.read().await?;
-        let checkpoint = export(exp, &net, &values, &entry, input, classes, u64::from(progress.epoch) * per_epoch)?;
-        observer.on_event(Event::Net { entry: &entry, checkpoint: &checkpoint })?;
-        let tensors = net.infos.iter().map(|i| (i.name.clone(), i.shape.clone())).collect();
-        previous = Some(Trained { tensors, values, widths: density.widths.clone() });
+        let checkpoint = export(
+            exp,
+            &net,
+            &values,
+            &entry,
+            input,
+            classes,
+            u64::from(progress.epoch) * per_epoch,
+        )?;
+        observer.on_event(Event::Net {
+            entry: &entry,
+            checkpoint: &checkpoint,
+        })?;
+        let tensors = net
+            .infos
+            .iter()
+            .map(|i| (i.name.clone(), i.shape.clone()))
+            .collect();
+        previous = Some(Trained {
+            tensors,
+            values,
+            widths: density.widths.clone(),
+        });
         let next = resize(&density.widths, &last_ae);
         let stop = entry.rising || index + 1 >= exp.density_nets || next == density.widths;
         if entry.rising {
-            observer.on_event(Event::Status(format!("δ: the AE curve of net{index} rises (slope {:.2e} per epoch); pruning stops", entry.slope)))?;
+            observer.on_event(Event::Status(format!(
+                "δ: the AE curve of net{index} rises (slope {:.2e} per epoch); pruning stops",
+                entry.slope
+            )))?;
         }
         density.nets.push(entry);
         if stop {
-            return Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: Vec::new(), complete: true, nets: density.nets });
+            return Ok(RunResult {
+                label: label(exp),
+                seed: exp.seed,
+                experiment: exp.to_hash(),
+                cycles: Vec::new(),
+                complete: true,
+                nets: density.nets,
+            });
         }
-        let density = DensityProgress { nets: density.nets, widths: next, ..DensityProgress::default() };
-        progress = Progress { cycle: index + 1, start: 1.0, density: Some(density), ..Progress::default() };
+        let density = DensityProgress {
+            nets: density.nets,
+            widths: next,
+            ..DensityProgress::default()
+        };
+        progress = Progress {
+            cycle: index + 1,
+            start: 1.0,
+            density: Some(density),
+            ..Progress::default()
+        };
     }
 }
 
@@ -145,9 +228,19 @@ fn inherit(net: &mut NetState, prev: &Trained, widths: &[usize], seed: u64, inde
     let keep = keep_channels(&prev.widths, widths, seed, index);
     let mut values = net.theta0.clone();
     for (value, info) in values.iter_mut().zip(&net.infos) {
-        let Some(axes) = net.model.axes(&info.name) else { continue };
-        let Some(at) = prev.tensors.iter().position(|(name, _)| *name == info.name) else { continue };
-        if let Some(kept) = slice(&prev.values[at], &prev.tensors[at].1, &info.shape, &axes, &keep) {
+        let Some(axes) = net.model.axes(&info.name) else {
+            continue;
+        };
+        let Some(at) = prev.tensors.iter().position(|(name, _)| *name == info.name) else {
+            continue;
+        };
+        if let Some(kept) = slice(
+            &prev.values[at],
+            &prev.tensors[at].1,
+            &info.shape,
+            &axes,
+            &keep,
+        ) {
             *value = kept;
         }
     }
@@ -157,7 +250,15 @@ fn inherit(net: &mut NetState, prev: &Trained, widths: &[usize], seed: u64, inde
 
 /// net_i as a PyTorch state dict, with what rebuilds it in its metadata: `model`, `classes`,
 /// `input`, `net`, `widths` and `layers` (JSON lists), `experiment`.
-fn export(exp: &Experiment, net: &NetState, values: &[Vec<f32>], entry: &NetEntry, input: InputShape, classes: usize, steps: u64) -> Result<Checkpoint, EngineError> {
+fn export(
+    exp: &Experiment,
+    net: &NetState,
+    values: &[Vec<f32>],
+    entry: &NetEntry,
+    input: InputShape,
+    classes: usize,
+    steps: u64,
+) -> Result<Checkpoint, EngineError> {
     let bad = |e: serde_json::Error| EngineError::Checkpoint(e.to_string());
     let mut ck = Checkpoint::weights(net, values, steps);
     ck.metadata.extend([
@@ -165,8 +266,14 @@ fn export(exp: &Experiment, net: &NetState, values: &[Vec<f32>], entry: &NetEntr
         ("classes".to_string(), classes.to_string()),
         ("input".to_string(), format!("{:?}", input.0)),
         ("net".to_string(), entry.net.to_string()),
-        ("widths".to_string(), serde_json::to_string(&entry.widths).map_err(bad)?),
-        ("layers".to_string(), serde_json::to_string(&entry.layers).map_err(bad)?),
+        (
+            "widths".to_string(),
+            serde_json::to_string(&entry.widths).map_err(bad)?,
+        ),
+        (
+            "layers".to_string(),
+            serde_json::to_string(&entry.layers).map_err(bad)?,
+        ),
         ("experiment".to_string(), exp.to_hash()),
     ]);
     Ok(ck)

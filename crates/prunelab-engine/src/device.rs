@@ -29,7 +29,9 @@ impl FromStr for Backend {
             "cuda" => Ok(Self::Cuda),
             "flex" => Ok(Self::Flex),
             "tch" => Ok(Self::Tch),
-            other => Err(format!("unknown backend `{other}` (expected one of: {BACKENDS})")),
+            other => Err(format!(
+                "unknown backend `{other}` (expected one of: {BACKENDS})"
+            )),
         }
     }
 }
@@ -81,7 +83,11 @@ impl fmt::Display for Place {
 /// is an error.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn native_device(backend: Backend, place: Option<Place>) -> Result<Device, crate::EngineError> {
-    let unplaced = |what: &str| crate::EngineError::Device(format!("device = \"{what}\" does not apply to backend = \"{backend}\" (only tch and cuda take a device)"));
+    let unplaced = |what: &str| {
+        crate::EngineError::Device(format!(
+            "device = \"{what}\" does not apply to backend = \"{backend}\" (only tch and cuda take a device)"
+        ))
+    };
     match (backend, place) {
         (Backend::Wgpu, None) => Ok(Device::wgpu(Default::default())),
         (Backend::Flex, None | Some(Place::Cpu)) => Ok(Device::flex()),
@@ -113,10 +119,19 @@ fn tch_device(place: Place) -> Result<Device, crate::EngineError> {
     match place {
         Place::Cpu => Ok(Device::libtorch()),
         Place::Cuda(n) => {
-            let visible = if tch::Cuda::is_available() { tch::Cuda::device_count().max(0) as usize } else { 0 };
+            let visible = if tch::Cuda::is_available() {
+                tch::Cuda::device_count().max(0) as usize
+            } else {
+                0
+            };
             match visible {
-                0 => Err(crate::EngineError::Device(format!("device = \"cuda:{n}\": libtorch sees no CUDA device (no NVIDIA driver, or CUDA_VISIBLE_DEVICES hides them)"))),
-                v if n >= v => Err(crate::EngineError::Device(format!("device = \"cuda:{n}\": libtorch sees {v} CUDA device(s), cuda:0 to cuda:{}", v - 1))),
+                0 => Err(crate::EngineError::Device(format!(
+                    "device = \"cuda:{n}\": libtorch sees no CUDA device (no NVIDIA driver, or CUDA_VISIBLE_DEVICES hides them)"
+                ))),
+                v if n >= v => Err(crate::EngineError::Device(format!(
+                    "device = \"cuda:{n}\": libtorch sees {v} CUDA device(s), cuda:0 to cuda:{}",
+                    v - 1
+                ))),
                 _ => Ok(Device::libtorch_cuda(n)),
             }
         }
@@ -131,7 +146,10 @@ fn tch_device(_: Place) -> Result<Device, crate::EngineError> {
 /// The browser's WebGPU device, initialised asynchronously (browsers cannot block).
 #[cfg(target_arch = "wasm32")]
 pub async fn webgpu_device() -> Result<Device, crate::EngineError> {
-    Device::wgpu_options().init_async().await.map_err(crate::EngineError::device)
+    Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(crate::EngineError::device)
 }
 
 /// The browser's CPU device (burn `flex` compiled into the wasm): the fallback when WebGPU is

@@ -6,8 +6,8 @@ use prunelab_core::cycle::{Observed, select_base};
 use prunelab_core::schedule::gradual_remaining;
 use prunelab_core::{Experiment, criterion};
 
-use crate::state::NetState;
 use crate::EngineError;
+use crate::state::NetState;
 
 #[derive(Default)]
 pub struct Hooks {
@@ -23,7 +23,10 @@ pub struct Hooks {
 impl Hooks {
     /// Hooks for a gradual run of `exp` with `steps_per_epoch`.
     pub fn gradual(exp: &Experiment, steps_per_epoch: u64) -> Self {
-        Self { gradual: Some((exp.clone(), steps_per_epoch)), ..Self::default() }
+        Self {
+            gradual: Some((exp.clone(), steps_per_epoch)),
+            ..Self::default()
+        }
     }
 
     /// Called after `done` optimiser steps of the current training.
@@ -31,8 +34,12 @@ impl Hooks {
         if self.capture_at == Some(done) {
             self.captured = Some(net.read().await?);
         }
-        let Some((exp, per_epoch)) = &self.gradual else { return Ok(()) };
-        let Some(remaining) = gradual_remaining(exp, done.saturating_sub(1), *per_epoch) else { return Ok(()) };
+        let Some((exp, per_epoch)) = &self.gradual else {
+            return Ok(());
+        };
+        let Some(remaining) = gradual_remaining(exp, done.saturating_sub(1), *per_epoch) else {
+            return Ok(());
+        };
         let values = net.read().await?;
         let (theta, theta0) = (net.kernels(&values), net.kernels(&net.theta0));
         let layers = net.layers();
@@ -42,7 +49,13 @@ impl Hooks {
         if k == 0 {
             return Ok(());
         }
-        let obs = Observed { layers: &layers, theta_star: &theta, theta0: &theta0, scores: None, dead_rate: None };
+        let obs = Observed {
+            layers: &layers,
+            theta_star: &theta,
+            theta0: &theta0,
+            scores: None,
+            dead_rate: None,
+        };
         let chosen = select_base(exp, 0, &obs, &net.masks, k, 100.0 * k as f64 / alive as f64)?;
         let mut masks = net.masks.clone();
         criterion::apply(&mut masks, &chosen);

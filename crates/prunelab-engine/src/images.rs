@@ -26,7 +26,10 @@ const CROP_PAD: usize = 4;
 /// Where a run's data comes from: images in memory (`crop`: training images get the CIFAR random
 /// crop and flip) or an image-folder tree.
 pub enum Source {
-    Memory { split: Split, crop: bool },
+    Memory {
+        split: Split,
+        crop: bool,
+    },
     #[cfg(not(target_arch = "wasm32"))]
     Folder(ImageFolder),
 }
@@ -48,9 +51,16 @@ impl Source {
 /// (`train`: with the training augmentation).
 #[derive(Clone)]
 pub enum Images {
-    Memory { data: Dataset, crop: bool },
+    Memory {
+        data: Dataset,
+        crop: bool,
+    },
     #[cfg(not(target_arch = "wasm32"))]
-    Folder { split: FolderSplit, indices: Vec<usize>, train: bool },
+    Folder {
+        split: FolderSplit,
+        indices: Vec<usize>,
+        train: bool,
+    },
 }
 
 /// A device batch: the positions it holds (in the split), images `[b, c, h, w]`, labels `[b]`.
@@ -60,12 +70,25 @@ impl Source {
     /// The training and test splits.
     pub fn splits(&self) -> Result<(Images, Images), EngineError> {
         Ok(match self {
-            Self::Memory { split, crop } => (Images::Memory { data: split.train.clone(), crop: *crop }, Images::memory(split.test.clone())),
+            Self::Memory { split, crop } => (
+                Images::Memory {
+                    data: split.train.clone(),
+                    crop: *crop,
+                },
+                Images::memory(split.test.clone()),
+            ),
             #[cfg(not(target_arch = "wasm32"))]
             Self::Folder(f) => {
                 let folder = |name: &str, train: bool| -> Result<Images, EngineError> {
-                    let split = f.split(name).map_err(|e| EngineError::Stopped(e.to_string()))?.clone();
-                    Ok(Images::Folder { indices: (0..split.len()).collect(), split, train })
+                    let split = f
+                        .split(name)
+                        .map_err(|e| EngineError::Stopped(e.to_string()))?
+                        .clone();
+                    Ok(Images::Folder {
+                        indices: (0..split.len()).collect(),
+                        split,
+                        train,
+                    })
                 };
                 (folder("train", true)?, folder("val", false)?)
             }
@@ -96,7 +119,11 @@ impl Images {
         match self {
             Self::Memory { data, .. } => data.shape,
             #[cfg(not(target_arch = "wasm32"))]
-            Self::Folder { .. } => [3, prunelab_data::CROP as usize, prunelab_data::CROP as usize],
+            Self::Folder { .. } => [
+                3,
+                prunelab_data::CROP as usize,
+                prunelab_data::CROP as usize,
+            ],
         }
     }
 
@@ -112,12 +139,27 @@ impl Images {
     fn pick(&self, positions: &[usize], train: bool) -> Self {
         match self {
             Self::Memory { data: d, crop } => {
-                let images = positions.iter().flat_map(|&i| d.image(i).iter().copied()).collect();
+                let images = positions
+                    .iter()
+                    .flat_map(|&i| d.image(i).iter().copied())
+                    .collect();
                 let labels = positions.iter().map(|&i| d.labels[i]).collect();
-                Self::Memory { data: Dataset { images, labels, shape: d.shape, classes: d.classes }, crop: *crop && train }
+                Self::Memory {
+                    data: Dataset {
+                        images,
+                        labels,
+                        shape: d.shape,
+                        classes: d.classes,
+                    },
+                    crop: *crop && train,
+                }
             }
             #[cfg(not(target_arch = "wasm32"))]
-            Self::Folder { split, indices, .. } => Self::Folder { split: split.clone(), indices: positions.iter().map(|&p| indices[p]).collect(), train },
+            Self::Folder { split, indices, .. } => Self::Folder {
+                split: split.clone(),
+                indices: positions.iter().map(|&p| indices[p]).collect(),
+                train,
+            },
         }
     }
 
@@ -148,35 +190,70 @@ impl Images {
             return Ok((self.clone(), None));
         }
         if n >= self.len() {
-            return Err(StateError::Invalid(format!("val_size ({n}) must be smaller than the training images used ({})", self.len())));
+            return Err(StateError::Invalid(format!(
+                "val_size ({n}) must be smaller than the training images used ({})",
+                self.len()
+            )));
         }
         let mut order: Vec<usize> = (0..self.len()).collect();
         Rng::new(0, 0x7a1d).shuffle(&mut order);
         let (val, train) = order.split_at(n);
-        Ok((self.pick(train, self.is_train()), Some(self.pick(val, false))))
+        Ok((
+            self.pick(train, self.is_train()),
+            Some(self.pick(val, false)),
+        ))
     }
 
     /// The images at `order` (positions in this split) as device batches of `size`, in order.
     /// `augment_seed` draws the training augmentation (ignored for splits without one).
-    pub fn batches<'a>(&'a self, order: Vec<usize>, size: usize, augment_seed: u64, device: &'a Device) -> Box<dyn Iterator<Item = Result<DeviceBatch, EngineError>> + 'a> {
+    pub fn batches<'a>(
+        &'a self,
+        order: Vec<usize>,
+        size: usize,
+        augment_seed: u64,
+        device: &'a Device,
+    ) -> Box<dyn Iterator<Item = Result<DeviceBatch, EngineError>> + 'a> {
         let size = size.max(1);
         match self {
             Self::Memory { data, crop } => {
                 let chunks: Vec<Vec<usize>> = order.chunks(size).map(<[usize]>::to_vec).collect();
                 let seed = crop.then_some(augment_seed);
-                Box::new(chunks.into_iter().map(move |idx| Ok(memory_batch(data, &idx, seed, device))))
+                Box::new(
+                    chunks
+                        .into_iter()
+                        .map(move |idx| Ok(memory_batch(data, &idx, seed, device))),
+                )
             }
             #[cfg(not(target_arch = "wasm32"))]
-            Self::Folder { split, indices, train } => {
-                let augment = if *train { Augment::Train { seed: augment_seed, epoch: 0 } } else { Augment::Eval };
+            Self::Folder {
+                split,
+                indices,
+                train,
+            } => {
+                let augment = if *train {
+                    Augment::Train {
+                        seed: augment_seed,
+                        epoch: 0,
+                    }
+                } else {
+                    Augment::Eval
+                };
                 let order = order.iter().map(|&p| indices[p]).collect();
-                Box::new(split.loader(order, size, augment, WORKERS, PREFETCH).map(move |b| {
-                    let b = b.map_err(|e| EngineError::Stopped(e.to_string()))?;
-                    let (n, shape) = (b.len(), b.shape());
-                    let labels: Vec<i32> = b.labels.iter().map(|&l| i32::from(l)).collect();
-                    let x = Tensor::from_data(TensorData::new(b.images, shape), device);
-                    Ok((n, x, Tensor::from_data(TensorData::new(labels, [n]), device)))
-                }))
+                Box::new(
+                    split
+                        .loader(order, size, augment, WORKERS, PREFETCH)
+                        .map(move |b| {
+                            let b = b.map_err(|e| EngineError::Stopped(e.to_string()))?;
+                            let (n, shape) = (b.len(), b.shape());
+                            let labels: Vec<i32> = b.labels.iter().map(|&l| i32::from(l)).collect();
+                            let x = Tensor::from_data(TensorData::new(b.images, shape), device);
+                            Ok((
+                                n,
+                                x,
+                                Tensor::from_data(TensorData::new(labels, [n]), device),
+                            ))
+                        }),
+                )
             }
         }
     }
@@ -184,7 +261,12 @@ impl Images {
 
 /// Images `[b, c, h, w]` as pixel/255 and labels `[b]` for the samples `idx` of `data`; with a
 /// seed, each image randomly cropped and flipped (offsets and flip from the seed and its index).
-fn memory_batch(data: &Dataset, idx: &[usize], crop_seed: Option<u64>, device: &Device) -> DeviceBatch {
+fn memory_batch(
+    data: &Dataset,
+    idx: &[usize],
+    crop_seed: Option<u64>,
+    device: &Device,
+) -> DeviceBatch {
     let [c, h, w] = data.shape;
     let mut pixels = normalise(data, idx);
     if let Some(seed) = crop_seed {
@@ -199,7 +281,11 @@ fn memory_batch(data: &Dataset, idx: &[usize], crop_seed: Option<u64>, device: &
     let pixels = TensorData::new(pixels, [idx.len(), c, h, w]);
     let labels: Vec<i32> = idx.iter().map(|&i| i32::from(data.labels[i])).collect();
     let labels = TensorData::new(labels, [idx.len()]);
-    (idx.len(), Tensor::from_data(pixels, device), Tensor::from_data(labels, device))
+    (
+        idx.len(),
+        Tensor::from_data(pixels, device),
+        Tensor::from_data(labels, device),
+    )
 }
 
 #[cfg(test)]
@@ -209,35 +295,70 @@ mod tests {
     /// `n` 3×8×8 images with distinct pixels.
     fn images(n: usize) -> Dataset {
         let images = (0..n * 192).map(|i| (i * 7 % 251) as u8).collect();
-        Dataset { images, labels: (0..n as u16).collect(), shape: [3, 8, 8], classes: n }
+        Dataset {
+            images,
+            labels: (0..n as u16).collect(),
+            shape: [3, 8, 8],
+            classes: n,
+        }
     }
 
     fn pixels(data: &Images, order: Vec<usize>, seed: u64) -> Vec<f32> {
         let device = Device::flex();
-        let batches: Vec<DeviceBatch> = data.batches(order, 4, seed, &device).collect::<Result<_, _>>().expect("batches");
-        batches.into_iter().flat_map(|(_, x, _)| x.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32")).collect()
+        let batches: Vec<DeviceBatch> = data
+            .batches(order, 4, seed, &device)
+            .collect::<Result<_, _>>()
+            .expect("batches");
+        batches
+            .into_iter()
+            .flat_map(|(_, x, _)| {
+                x.into_data()
+                    .convert::<f32>()
+                    .try_to_vec::<f32>()
+                    .expect("f32")
+            })
+            .collect()
     }
 
     #[test]
     fn training_images_are_cropped_and_flipped_held_out_ones_are_not() {
         let data = images(6);
-        let cropped = Images::Memory { data: data.clone(), crop: true };
+        let cropped = Images::Memory {
+            data: data.clone(),
+            crop: true,
+        };
         let order: Vec<usize> = (0..6).collect();
         let plain = normalise(&data, &order);
         let got = pixels(&cropped, order.clone(), 9);
         assert_ne!(got, plain, "no augmentation happened");
-        assert_eq!(got, pixels(&cropped, order.clone(), 9), "same seed, same crops");
-        assert_ne!(got, pixels(&cropped, order.clone(), 10), "another epoch, other crops");
+        assert_eq!(
+            got,
+            pixels(&cropped, order.clone(), 9),
+            "same seed, same crops"
+        );
+        assert_ne!(
+            got,
+            pixels(&cropped, order.clone(), 10),
+            "another epoch, other crops"
+        );
         for (i, (image, original)) in got.chunks(192).zip(plain.chunks(192)).enumerate() {
-            let candidates = (0..=8).flat_map(|dy| (0..=8).flat_map(move |dx| [false, true].map(move |f| (dy, dx, f))));
-            let found = candidates.into_iter().any(|(dy, dx, f)| pad_crop(original, [3, 8, 8], CROP_PAD, (dy, dx), f) == image);
+            let candidates = (0..=8)
+                .flat_map(|dy| (0..=8).flat_map(move |dx| [false, true].map(move |f| (dy, dx, f))));
+            let found = candidates
+                .into_iter()
+                .any(|(dy, dx, f)| pad_crop(original, [3, 8, 8], CROP_PAD, (dy, dx), f) == image);
             assert!(found, "image {i} is not a pad-4 crop (+ flip) of itself");
         }
         let (train, val) = cropped.hold_out(2).expect("hold out");
         let val = val.expect("validation split");
         assert!(train.is_train() && !val.is_train());
-        let Images::Memory { data: held, .. } = &val else { panic!("in memory") };
+        let Images::Memory { data: held, .. } = &val else {
+            panic!("in memory")
+        };
         assert_eq!(pixels(&val, vec![0, 1], 9), normalise(held, &[0, 1]));
-        assert_eq!(pixels(&Images::memory(data.clone()), order.clone(), 9), plain);
+        assert_eq!(
+            pixels(&Images::memory(data.clone()), order.clone(), 9),
+            plain
+        );
     }
 }

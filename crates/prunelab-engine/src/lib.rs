@@ -23,9 +23,9 @@ mod state;
 mod train;
 
 pub use checkpoint::Checkpoint;
-pub use device::{BACKENDS, Backend, Place};
 #[cfg(not(target_arch = "wasm32"))]
 pub use device::native_device;
+pub use device::{BACKENDS, Backend, Place};
 #[cfg(target_arch = "wasm32")]
 pub use device::{cpu_device, webgpu_device};
 pub use error::EngineError;

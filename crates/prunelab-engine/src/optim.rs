@@ -33,20 +33,30 @@ impl ModuleMapper for Step<'_> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let id = param.id;
         param.map(|theta| {
-            let Some(grad) = theta.grad(self.grads) else { return theta };
+            let Some(grad) = theta.grad(self.grads) else {
+                return theta;
+            };
             let dims = theta.dims();
             let n = dims.iter().product::<usize>();
             let w: Tensor<1> = theta.inner().reshape([n]);
             let g: Tensor<1> = grad.reshape([n]);
             let decay = self.sgd.weight_decay > 0.0 && self.roles.get(&id) != Some(&Role::Norm);
             let weight_decay = if decay { self.sgd.weight_decay } else { 0.0 };
-            let velocity = self.velocity.remove(&id).filter(|_| self.sgd.momentum > 0.0);
+            let velocity = self
+                .velocity
+                .remove(&id)
+                .filter(|_| self.sgd.momentum > 0.0);
             let mask = self.masks.get(&id);
-            let params = SgdParams { lr: self.sgd.lr as f32, momentum: self.sgd.momentum as f32, weight_decay: weight_decay as f32 };
-            let (next, v) = match prunelab_kernels::sgd_masked(&w, &g, velocity.as_ref(), mask, params) {
-                Some(fused) => fused,
-                None => self.sgd.update(w, g, velocity, mask, weight_decay),
+            let params = SgdParams {
+                lr: self.sgd.lr as f32,
+                momentum: self.sgd.momentum as f32,
+                weight_decay: weight_decay as f32,
             };
+            let (next, v) =
+                match prunelab_kernels::sgd_masked(&w, &g, velocity.as_ref(), mask, params) {
+                    Some(fused) => fused,
+                    None => self.sgd.update(w, g, velocity, mask, weight_decay),
+                };
             if self.sgd.momentum > 0.0 {
                 self.velocity.insert(id, v);
             }
@@ -57,7 +67,14 @@ impl ModuleMapper for Step<'_> {
 
 impl Sgd {
     /// (θ', v) by burn's element-wise operations: the formula of the module docs.
-    fn update(&self, w: Tensor<1>, mut g: Tensor<1>, velocity: Option<Tensor<1>>, mask: Option<&Tensor<1>>, weight_decay: f64) -> (Tensor<1>, Tensor<1>) {
+    fn update(
+        &self,
+        w: Tensor<1>,
+        mut g: Tensor<1>,
+        velocity: Option<Tensor<1>>,
+        mask: Option<&Tensor<1>>,
+        weight_decay: f64,
+    ) -> (Tensor<1>, Tensor<1>) {
         if weight_decay > 0.0 {
             g = g + w.clone() * weight_decay;
         }
@@ -74,7 +91,13 @@ impl Sgd {
 
     /// One optimiser step over every trainable tensor of `net`, masks re-applied.
     pub fn step(&self, net: &mut NetState, grads: &Gradients, roles: &HashMap<ParamId, Role>) {
-        let mut step = Step { sgd: self, grads, roles, masks: &net.device_masks, velocity: &mut net.velocity };
+        let mut step = Step {
+            sgd: self,
+            grads,
+            roles,
+            masks: &net.device_masks,
+            velocity: &mut net.velocity,
+        };
         net.model = net.model.clone().map(&mut step);
     }
 }

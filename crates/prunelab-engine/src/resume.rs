@@ -74,15 +74,29 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Read the state of `net` (one device read for the values, one for the momentum).
-    pub(crate) async fn take(net: &NetState, progress: &Progress, rewind_point: &[Vec<f32>]) -> Result<Self, EngineError> {
+    pub(crate) async fn take(
+        net: &NetState,
+        progress: &Progress,
+        rewind_point: &[Vec<f32>],
+    ) -> Result<Self, EngineError> {
         let values = net.read().await?;
-        let held: Vec<(usize, Tensor<1>)> =
-            net.infos.iter().enumerate().filter_map(|(i, info)| net.velocity.get(&info.id).map(|v| (i, v.clone()))).collect();
+        let held: Vec<(usize, Tensor<1>)> = net
+            .infos
+            .iter()
+            .enumerate()
+            .filter_map(|(i, info)| net.velocity.get(&info.id).map(|v| (i, v.clone())))
+            .collect();
         let mut velocity = vec![None; net.infos.len()];
         if !held.is_empty() {
             let lens: Vec<usize> = held.iter().map(|(_, v)| v.dims()[0]).collect();
             let flat = Tensor::cat(held.iter().map(|(_, v)| v.clone()).collect(), 0);
-            let flat: Vec<f32> = flat.into_data_async().await.map_err(EngineError::device)?.convert::<f32>().try_into_vec().map_err(EngineError::device)?;
+            let flat: Vec<f32> = flat
+                .into_data_async()
+                .await
+                .map_err(EngineError::device)?
+                .convert::<f32>()
+                .try_into_vec()
+                .map_err(EngineError::device)?;
             let mut at = 0;
             for ((i, _), len) in held.iter().zip(lens) {
                 velocity[*i] = Some(flat[at..at + len].to_vec());
@@ -90,7 +104,14 @@ impl Snapshot {
             }
         }
         let tensors = layout(net);
-        Ok(Self { progress: progress.clone(), tensors, values, velocity, masks: net.masks.clone(), rewind_point: rewind_point.to_vec() })
+        Ok(Self {
+            progress: progress.clone(),
+            tensors,
+            values,
+            velocity,
+            masks: net.masks.clone(),
+            rewind_point: rewind_point.to_vec(),
+        })
     }
 
     /// Put the snapshot's tensors into `net` (built for the same experiment); returns the rewind point.
@@ -102,7 +123,14 @@ impl Snapshot {
             .infos
             .iter()
             .zip(self.velocity)
-            .filter_map(|(info, v)| v.map(|v| (info.id, Tensor::from_data(TensorData::new(v, [info.len()]), &plain))))
+            .filter_map(|(info, v)| {
+                v.map(|v| {
+                    (
+                        info.id,
+                        Tensor::from_data(TensorData::new(v, [info.len()]), &plain),
+                    )
+                })
+            })
             .collect();
         self.rewind_point
     }
@@ -122,7 +150,8 @@ impl Snapshot {
                 ck.push_f32(format!("{name}_velocity"), &[v.len()], v);
             }
         }
-        let progress = serde_json::to_string(&self.progress).map_err(|e| EngineError::Checkpoint(e.to_string()))?;
+        let progress = serde_json::to_string(&self.progress)
+            .map_err(|e| EngineError::Checkpoint(e.to_string()))?;
         ck.metadata.extend([
             ("prunelab_resume".to_string(), FORMAT.to_string()),
             ("experiment".to_string(), experiment.to_string()),
@@ -138,41 +167,70 @@ impl Snapshot {
         let bad = |m: String| EngineError::Checkpoint(m);
         match ck.metadata.get("prunelab_resume").map(String::as_str) {
             Some(FORMAT) => {}
-            Some(v) => return Err(bad(format!("resume file of format {v}, this prunelab reads format {FORMAT}"))),
+            Some(v) => {
+                return Err(bad(format!(
+                    "resume file of format {v}, this prunelab reads format {FORMAT}"
+                )));
+            }
             None => return Err(bad("not a prunelab resume file".into())),
         }
         if ck.metadata.get("experiment").map(String::as_str) != Some(experiment) {
             return Err(bad("the resume file belongs to another experiment".into()));
         }
-        serde_json::from_str(ck.metadata.get("progress").map_or("", String::as_str)).map_err(|e| bad(format!("unreadable progress record: {e}")))
+        serde_json::from_str(ck.metadata.get("progress").map_or("", String::as_str))
+            .map_err(|e| bad(format!("unreadable progress record: {e}")))
     }
 
     /// Read a snapshot back for `net`, refusing one of another format version, another
     /// experiment (`experiment`: the run's URL hash) or another model.
-    pub fn from_checkpoint(ck: &Checkpoint, net: &NetState, experiment: &str) -> Result<Self, EngineError> {
+    pub fn from_checkpoint(
+        ck: &Checkpoint,
+        net: &NetState,
+        experiment: &str,
+    ) -> Result<Self, EngineError> {
         let bad = |m: String| EngineError::Checkpoint(m);
         let progress = Self::progress_of(ck, experiment)?;
         let tensor = |name: String, len: usize| -> Result<Vec<f32>, EngineError> {
             match ck.f32(&name) {
                 Some((_, v)) if v.len() == len => Ok(v),
-                Some((_, v)) => Err(bad(format!("`{name}` has {} values, the model needs {len}: a checkpoint of another model", v.len()))),
-                None => Err(bad(format!("`{name}` is missing: a checkpoint of another model"))),
+                Some((_, v)) => Err(bad(format!(
+                    "`{name}` has {} values, the model needs {len}: a checkpoint of another model",
+                    v.len()
+                ))),
+                None => Err(bad(format!(
+                    "`{name}` is missing: a checkpoint of another model"
+                ))),
             }
         };
-        let (mut values, mut rewind_point, mut velocity, mut masks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut values, mut rewind_point, mut velocity, mut masks) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for info in &net.infos {
             values.push(tensor(info.name.clone(), info.len())?);
             rewind_point.push(tensor(format!("{}_init", info.name), info.len())?);
             let v = format!("{}_velocity", info.name);
-            velocity.push(if ck.f32(&v).is_some() { Some(tensor(v, info.len())?) } else { None });
+            velocity.push(if ck.f32(&v).is_some() {
+                Some(tensor(v, info.len())?)
+            } else {
+                None
+            });
             if info.role == Role::Kernel {
                 masks.push(tensor(format!("{}_mask", info.name), info.len())?);
             }
         }
-        Ok(Self { progress, tensors: layout(net), values, velocity, masks: Masks::from_f32(&masks), rewind_point })
+        Ok(Self {
+            progress,
+            tensors: layout(net),
+            values,
+            velocity,
+            masks: Masks::from_f32(&masks),
+            rewind_point,
+        })
     }
 }
 
 fn layout(net: &NetState) -> Vec<(String, Vec<usize>, Role)> {
-    net.infos.iter().map(|i| (i.name.clone(), i.shape.clone(), i.role)).collect()
+    net.infos
+        .iter()
+        .map(|i| (i.name.clone(), i.shape.clone(), i.role))
+        .collect()
 }

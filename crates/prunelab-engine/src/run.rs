@@ -5,6 +5,7 @@
 //! 2 step ii), or kept at θ* (`lr-rewind`, `fine-tune`, and AP-NO-WR).
 
 use burn::prelude::*;
+use prunelab_core::criterion::WeightRef;
 use prunelab_core::cycle::{Observed, Pruning, prunings};
 use prunelab_core::dnr::{Dnr, dnr};
 use prunelab_core::plan::label;
@@ -12,16 +13,15 @@ use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
 use prunelab_core::rng::Rng;
 use prunelab_core::schedule::retrain_lr;
 use prunelab_core::state::{Ap, Method, Retrain, Schedule};
-use prunelab_core::criterion::WeightRef;
 use prunelab_core::{CycleCounts, Experiment, StateError, ap, prune_cycle};
 use prunelab_models::InputShape;
 
-use crate::images::{Images, Source};
 use crate::eval::evaluate;
 use crate::hooks::Hooks;
+use crate::images::{Images, Source};
 use crate::optim::Sgd;
-use crate::scores::gradient_scores;
 use crate::resume::{Progress, Snapshot};
+use crate::scores::gradient_scores;
 use crate::state::NetState;
 use crate::train::{EpochStats, Stepping};
 use crate::{Checkpoint, EngineError, density, train};
@@ -30,14 +30,28 @@ use crate::{Checkpoint, EngineError, density, train};
 pub enum Event<'a> {
     Status(String),
     /// An epoch's training loss/accuracy and the DNR of its own training pass (no extra pass).
-    Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
+    Epoch {
+        cycle: u32,
+        epoch: u32,
+        loss: f64,
+        train_accuracy: f64,
+        remaining: f64,
+        dnr: Dnr,
+    },
     /// A finished cycle, with its checkpoint (θ*, masks before/after pruning, rewind point) and
     /// the weights its AP step pruned (the rest of `_mask_prev − _mask` went to the base method).
-    Cycle { entry: &'a CycleEntry, checkpoint: &'a Checkpoint, ap_pruned: &'a [WeightRef] },
+    Cycle {
+        entry: &'a CycleEntry,
+        checkpoint: &'a Checkpoint,
+        ap_pruned: &'a [WeightRef],
+    },
     /// `method = density`: a trained net_i, with its weights at its widths (widths in the
     /// checkpoint's metadata). Its epochs came as `Epoch` events with `cycle` = i, whose per-layer
     /// DNR gives the per-layer AE (1 − static − dynamic).
-    Net { entry: &'a NetEntry, checkpoint: &'a Checkpoint },
+    Net {
+        entry: &'a NetEntry,
+        checkpoint: &'a Checkpoint,
+    },
     /// The run's whole state after an epoch or at the start of a cycle, for exact resume (sent
     /// only to observers that ask for it).
     Snapshot(&'a Snapshot),
@@ -78,17 +92,32 @@ pub(crate) struct Splits {
 }
 
 /// Run `exp` on `split` on `device` (a plain device; autodiff is enabled here).
-pub async fn run(exp: &Experiment, source: &Source, device: &Device, observer: &mut impl Observer) -> Result<RunResult, EngineError> {
+pub async fn run(
+    exp: &Experiment,
+    source: &Source,
+    device: &Device,
+    observer: &mut impl Observer,
+) -> Result<RunResult, EngineError> {
     run_from(exp, source, device, observer, None).await
 }
 
 /// [`run`], going on from a resume snapshot (see [`Snapshot`]) when one is given: the result —
 /// masks, weights, metrics — is the one an uninterrupted run gives.
-pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observer: &mut impl Observer, resume: Option<&Checkpoint>) -> Result<RunResult, EngineError> {
+pub async fn run_from(
+    exp: &Experiment,
+    source: &Source,
+    device: &Device,
+    observer: &mut impl Observer,
+    resume: Option<&Checkpoint>,
+) -> Result<RunResult, EngineError> {
     exp.validate()?;
     let (train, test) = source.splits()?;
     let (train, val) = train.subset(exp.train_size).hold_out(exp.val_size)?;
-    let data = Splits { train, val, test: test.subset(exp.test_size) };
+    let data = Splits {
+        train,
+        val,
+        test: test.subset(exp.test_size),
+    };
     observer.on_event(Event::Status(format!(
         "{} on {} ({} train / {} validation / {} test images): {}",
         exp.model,
@@ -101,7 +130,12 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
     if exp.method == Method::Density {
         return density::run(exp, &data, &device.clone().autodiff(), observer, resume).await;
     }
-    let mut net = NetState::new(exp, InputShape(data.train.shape()), data.train.classes(), &device.clone().autodiff());
+    let mut net = NetState::new(
+        exp,
+        InputShape(data.train.shape()),
+        data.train.classes(),
+        &device.clone().autodiff(),
+    );
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
     let rewinds = exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr;
     if rewinds && exp.rewind_iteration > u64::from(exp.epochs) * per_epoch {
@@ -115,21 +149,40 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
     let (units, layers) = (net.model.units(), net.layers());
     let bias_of = net.bias_of_kernels();
     let mut rewind_point = net.theta0.clone();
-    let mut progress = Progress { start: net.masks.remaining(), ..Progress::default() };
+    let mut progress = Progress {
+        start: net.masks.remaining(),
+        ..Progress::default()
+    };
     if let Some(ck) = resume {
         let snapshot = Snapshot::from_checkpoint(ck, &net, &exp.to_hash())?;
         progress = snapshot.progress.clone();
         rewind_point = snapshot.restore(&mut net);
-        observer.on_event(Event::Status(format!("resuming at cycle {}, epoch {}", progress.cycle, progress.epoch)))?;
+        observer.on_event(Event::Status(format!(
+            "resuming at cycle {}, epoch {}",
+            progress.cycle, progress.epoch
+        )))?;
     }
     loop {
         let cycle = progress.cycle;
-        let mut hooks = if exp.schedule == Schedule::Gradual { Hooks::gradual(exp, per_epoch) } else { Hooks::default() };
+        let mut hooks = if exp.schedule == Schedule::Gradual {
+            Hooks::gradual(exp, per_epoch)
+        } else {
+            Hooks::default()
+        };
         hooks.pruned = progress.gradual_pruned;
         if cycle == 0 && rewinds && exp.rewind_iteration > progress.step {
             hooks.capture_at = Some(exp.rewind_iteration);
         }
-        let trained = train_cycle(exp, &mut progress, &mut net, &data, &mut hooks, &rewind_point, observer).await?;
+        let trained = train_cycle(
+            exp,
+            &mut progress,
+            &mut net,
+            &data,
+            &mut hooks,
+            &rewind_point,
+            observer,
+        )
+        .await?;
         if let Some(point) = hooks.captured.take() {
             rewind_point = point;
         }
@@ -138,19 +191,42 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
         let mask_prev = net.masks.clone();
         let reached = exp.target.is_some_and(|t| progress.start * 100.0 <= t);
         let prune = cycle < prunings(exp) && !reached;
-        let scores = if prune { scores(exp, cycle, &mut net, &data.train, &rewind_point).await? } else { None };
+        let scores = if prune {
+            scores(exp, cycle, &mut net, &data.train, &rewind_point).await?
+        } else {
+            None
+        };
         let pruning = if prune {
             let (theta, theta0) = (net.kernels(&values), net.kernels(&rewind_point));
-            let dead = (exp.ap == Ap::Output).then(|| ap::row_dead_rate(&units, &layers, &trained.stats.zeros));
-            let obs = Observed { layers: &layers, theta_star: &theta, theta0: &theta0, scores: scores.as_deref(), dead_rate: dead.as_deref() };
+            let dead = (exp.ap == Ap::Output)
+                .then(|| ap::row_dead_rate(&units, &layers, &trained.stats.zeros));
+            let obs = Observed {
+                layers: &layers,
+                theta_star: &theta,
+                theta0: &theta0,
+                scores: scores.as_deref(),
+                dead_rate: dead.as_deref(),
+            };
             prune_cycle(exp, cycle, &obs, &mask_prev)?
         } else {
-            let counts = CycleCounts { base: hooks.pruned, ..CycleCounts::default() };
-            Pruning { masks: mask_prev.clone(), counts, boosted: Vec::new(), ap_pruned: Vec::new() }
+            let counts = CycleCounts {
+                base: hooks.pruned,
+                ..CycleCounts::default()
+            };
+            Pruning {
+                masks: mask_prev.clone(),
+                counts,
+                boosted: Vec::new(),
+                ap_pruned: Vec::new(),
+            }
         };
         let entry = CycleEntry {
             cycle,
-            remaining: if exp.schedule == Schedule::Gradual { mask_prev.remaining() } else { progress.start },
+            remaining: if exp.schedule == Schedule::Gradual {
+                mask_prev.remaining()
+            } else {
+                progress.start
+            },
             remaining_after: pruning.masks.remaining(),
             test_accuracy: eval.accuracy,
             early_stop_accuracy: trained.best.map_or(eval.accuracy, |b| b.1),
@@ -160,17 +236,47 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
             pruned: pruning.counts,
             dnr: eval.dnr,
         };
-        let checkpoint = checkpoint(exp, cycle, &net, &values, &rewind_point, &mask_prev, &pruning, scores.as_deref(), &data.train, per_epoch);
-        observer.on_event(Event::Cycle { entry: &entry, checkpoint: &checkpoint, ap_pruned: &pruning.ap_pruned })?;
+        let checkpoint = checkpoint(
+            exp,
+            cycle,
+            &net,
+            &values,
+            &rewind_point,
+            &mask_prev,
+            &pruning,
+            scores.as_deref(),
+            &data.train,
+            per_epoch,
+        );
+        observer.on_event(Event::Cycle {
+            entry: &entry,
+            checkpoint: &checkpoint,
+            ap_pruned: &pruning.ap_pruned,
+        })?;
         progress.entries.push(entry);
         if !prune {
             break;
         }
         // Restart the survivors: θ_k (weight rewinding) or θ*; AP-bias raises located biases.
-        let mut next = if rewinds { rewind_point.clone() } else { values };
-        let fresh: Vec<(usize, usize)> = pruning.boosted.iter().copied().filter(|n| progress.boosted.insert(*n)).collect();
+        let mut next = if rewinds {
+            rewind_point.clone()
+        } else {
+            values
+        };
+        let fresh: Vec<(usize, usize)> = pruning
+            .boosted
+            .iter()
+            .copied()
+            .filter(|n| progress.boosted.insert(*n))
+            .collect();
         let k = exp.ap_bias_k.unwrap_or(0.0) as f32;
-        for &(kernel, row) in if rewinds { progress.boosted.iter().copied().collect::<Vec<_>>() } else { fresh }.iter() {
+        for &(kernel, row) in if rewinds {
+            progress.boosted.iter().copied().collect::<Vec<_>>()
+        } else {
+            fresh
+        }
+        .iter()
+        {
             if let Some(b) = bias_of[kernel] {
                 next[b][row] += k;
             }
@@ -178,13 +284,31 @@ pub async fn run_from(exp: &Experiment, source: &Source, device: &Device, observ
         net.masks = pruning.masks;
         net.load(&next);
         net.reset_optimizer();
-        progress = Progress { cycle: cycle + 1, start: net.masks.remaining(), boosted: progress.boosted, entries: progress.entries, ..Progress::default() };
+        progress = Progress {
+            cycle: cycle + 1,
+            start: net.masks.remaining(),
+            boosted: progress.boosted,
+            entries: progress.entries,
+            ..Progress::default()
+        };
     }
-    Ok(RunResult { label: label(exp), seed: exp.seed, experiment: exp.to_hash(), cycles: progress.entries, complete: true, nets: Vec::new() })
+    Ok(RunResult {
+        label: label(exp),
+        seed: exp.seed,
+        experiment: exp.to_hash(),
+        cycles: progress.entries,
+        complete: true,
+        nets: Vec::new(),
+    })
 }
 
 /// Send a snapshot of the run's state, if the observer keeps them.
-pub(crate) async fn snapshot(net: &NetState, progress: &Progress, rewind_point: &[Vec<f32>], observer: &mut impl Observer) -> Result<(), EngineError> {
+pub(crate) async fn snapshot(
+    net: &NetState,
+    progress: &Progress,
+    rewind_point: &[Vec<f32>],
+    observer: &mut impl Observer,
+) -> Result<(), EngineError> {
     if observer.wants_snapshots() {
         let snapshot = Snapshot::take(net, progress, rewind_point).await?;
         observer.on_event(Event::Snapshot(&snapshot))?;
@@ -212,43 +336,94 @@ async fn train_cycle(
 ) -> Result<Trained, EngineError> {
     let cycle = progress.cycle;
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
-    let offset = if cycle > 0 && exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr { exp.rewind_iteration } else { 0 };
+    let offset = if cycle > 0 && exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr {
+        exp.rewind_iteration
+    } else {
+        0
+    };
     let lr = |step: u64| retrain_lr(exp, cycle, step, offset, per_epoch);
-    let sgd = Sgd { lr: exp.lr, momentum: exp.momentum, weight_decay: exp.weight_decay };
-    let mut how = Stepping { sgd, batch_size: exp.batch, lr: &lr, act_reg: (exp.act_reg, exp.act_reg_weight) };
+    let sgd = Sgd {
+        lr: exp.lr,
+        momentum: exp.momentum,
+        weight_decay: exp.weight_decay,
+    };
+    let mut how = Stepping {
+        sgd,
+        batch_size: exp.batch,
+        lr: &lr,
+        act_reg: (exp.act_reg, exp.act_reg_weight),
+    };
     let (units, layers) = (net.model.units(), net.layers());
     if progress.epoch == 0 {
         snapshot(net, progress, rewind_point, observer).await?;
     }
     for epoch in progress.epoch..exp.epochs {
         let mut rng = Rng::new(exp.seed, order_stream(cycle, epoch));
-        let stats = train::epoch(net, &data.train, &mut how, &mut progress.step, hooks, &mut rng, observer).await?;
+        let stats = train::epoch(
+            net,
+            &data.train,
+            &mut how,
+            &mut progress.step,
+            hooks,
+            &mut rng,
+            observer,
+        )
+        .await?;
         let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
         let remaining = net.masks.remaining();
-        observer.on_event(Event::Epoch { cycle, epoch, loss: stats.loss, train_accuracy: stats.accuracy, remaining, dnr })?;
+        observer.on_event(Event::Epoch {
+            cycle,
+            epoch,
+            loss: stats.loss,
+            train_accuracy: stats.accuracy,
+            remaining,
+            dnr,
+        })?;
         if let Some(val) = &data.val {
             let v = evaluate(net, val, exp.batch.max(256)).await?.accuracy;
             if progress.best.is_none_or(|b| v > b.0) {
-                let t = evaluate(net, &data.test, exp.batch.max(256)).await?.accuracy;
+                let t = evaluate(net, &data.test, exp.batch.max(256))
+                    .await?
+                    .accuracy;
                 progress.best = Some((v, t, epoch));
             }
         }
         progress.last = Some(stats);
         progress.epoch = epoch + 1;
         progress.gradual_pruned = hooks.pruned;
-        snapshot(net, progress, hooks.captured.as_deref().unwrap_or(rewind_point), observer).await?;
+        snapshot(
+            net,
+            progress,
+            hooks.captured.as_deref().unwrap_or(rewind_point),
+            observer,
+        )
+        .await?;
     }
-    let stats = progress.last.clone().ok_or_else(|| EngineError::Stopped("no epoch was trained".into()))?;
-    Ok(Trained { stats, best: progress.best })
+    let stats = progress
+        .last
+        .clone()
+        .ok_or_else(|| EngineError::Stopped("no epoch was trained".into()))?;
+    Ok(Trained {
+        stats,
+        best: progress.best,
+    })
 }
 
 /// Global Taylor scores at θ*, or SNIP scores at the rewind point (the network is left there;
 /// the caller restarts it from its own choice of weights next).
-async fn scores(exp: &Experiment, cycle: u32, net: &mut NetState, train: &Images, rewind_point: &[Vec<f32>]) -> Result<Option<Vec<Vec<f32>>>, EngineError> {
+async fn scores(
+    exp: &Experiment,
+    cycle: u32,
+    net: &mut NetState,
+    train: &Images,
+    rewind_point: &[Vec<f32>],
+) -> Result<Option<Vec<Vec<f32>>>, EngineError> {
     let mut rng = Rng::new(exp.seed, score_stream(cycle));
     Ok(match exp.method {
         _ if exp.ap == Ap::Solo => None,
-        Method::Taylor => Some(gradient_scores(net, train, exp.taylor_batches, exp.batch, &mut rng).await?),
+        Method::Taylor => {
+            Some(gradient_scores(net, train, exp.taylor_batches, exp.batch, &mut rng).await?)
+        }
         Method::Snip => {
             net.load(rewind_point);
             Some(gradient_scores(net, train, Some(exp.snip_batches), exp.batch, &mut rng).await?)

@@ -9,13 +9,19 @@ use prunelab_core::rng::Rng;
 use prunelab_models::Probe;
 use prunelab_models::params::{self, Role};
 
+use crate::EngineError;
 use crate::images::Images;
 use crate::state::NetState;
-use crate::EngineError;
 
 /// Scores of every kernel (PyTorch layout) at the network's current weights, over `batches`
 /// batches of `batch_size` drawn from `rng` (`None`: one epoch). Weights are not updated.
-pub async fn gradient_scores(net: &NetState, data: &Images, batches: Option<u32>, batch_size: usize, rng: &mut Rng) -> Result<Vec<Vec<f32>>, EngineError> {
+pub async fn gradient_scores(
+    net: &NetState,
+    data: &Images,
+    batches: Option<u32>,
+    batch_size: usize,
+    rng: &mut Rng,
+) -> Result<Vec<Vec<f32>>, EngineError> {
     let mut epoch: Vec<usize> = (0..data.len()).collect();
     rng.shuffle(&mut epoch);
     let batch_size = batch_size.max(1);
@@ -28,11 +34,22 @@ pub async fn gradient_scores(net: &NetState, data: &Images, batches: Option<u32>
         let (_, x, y) = item?;
         let logits = net.model.forward(x, &mut Probe::disabled());
         let grads = loss_fn.forward(logits, y).backward();
-        let kernels = params::grads(&net.model, &grads).into_iter().filter(|(info, _)| info.role == Role::Kernel);
+        let kernels = params::grads(&net.model, &grads)
+            .into_iter()
+            .filter(|(info, _)| info.role == Role::Kernel);
         let fresh: Vec<Option<Tensor<1>>> = kernels.map(|(_, g)| g).collect();
-        sums = if sums.is_empty() { fresh } else { sums.into_iter().zip(fresh).map(|(a, b)| add(a, b)).collect() };
+        sums = if sums.is_empty() {
+            fresh
+        } else {
+            sums.into_iter()
+                .zip(fresh)
+                .map(|(a, b)| add(a, b))
+                .collect()
+        };
     }
-    let weights = params::read(&net.model).into_iter().filter(|(info, _)| info.role == Role::Kernel);
+    let weights = params::read(&net.model)
+        .into_iter()
+        .filter(|(info, _)| info.role == Role::Kernel);
     let flats: Vec<Tensor<1>> = weights
         .zip(sums.into_iter().chain(std::iter::repeat(None)))
         .map(|((info, w), g)| match g {
@@ -41,7 +58,13 @@ pub async fn gradient_scores(net: &NetState, data: &Images, batches: Option<u32>
         })
         .collect();
     let lens: Vec<usize> = flats.iter().map(|f| f.dims()[0]).collect();
-    let all: Vec<f32> = Tensor::cat(flats, 0).into_data_async().await.map_err(EngineError::device)?.convert::<f32>().try_into_vec().map_err(EngineError::device)?;
+    let all: Vec<f32> = Tensor::cat(flats, 0)
+        .into_data_async()
+        .await
+        .map_err(EngineError::device)?
+        .convert::<f32>()
+        .try_into_vec()
+        .map_err(EngineError::device)?;
     let mut out = Vec::with_capacity(lens.len());
     let mut at = 0;
     for len in lens {

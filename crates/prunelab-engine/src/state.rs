@@ -37,10 +37,15 @@ const EMBEDDING_STREAMS: u64 = 1 << 48;
 fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64, net: u32) -> Vec<f32> {
     let fill = |v: f32| vec![v; info.len()];
     match info.role {
-        Role::Kernel => he_normal(&mut Rng::new(seed, (u64::from(net) << 24) + kernel), &info.shape),
+        Role::Kernel => he_normal(
+            &mut Rng::new(seed, (u64::from(net) << 24) + kernel),
+            &info.shape,
+        ),
         Role::Embedding if info.name.ends_with("pos_embedding") => {
             let mut rng = Rng::new(seed, EMBEDDING_STREAMS + position);
-            (0..info.len()).map(|_| (rng.normal() * 0.02) as f32).collect()
+            (0..info.len())
+                .map(|_| (rng.normal() * 0.02) as f32)
+                .collect()
         }
         Role::Norm if info.name.ends_with("weight") => fill(1.0),
         Role::Buffer if info.name.ends_with("running_var") => fill(1.0),
@@ -51,13 +56,26 @@ fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64, net: u32) ->
 impl NetState {
     /// Build the model on `device` (autodiff enabled for training) with seeded θ0, all weights alive.
     pub fn new(exp: &Experiment, input: InputShape, classes: usize, device: &Device) -> Self {
-        Self::from_model(exp, Network::new(exp.model, input, classes, device), 0, device)
+        Self::from_model(
+            exp,
+            Network::new(exp.model, input, classes, device),
+            0,
+            device,
+        )
     }
 
     /// net[`net`] of activation-density pruning: the model with its resizable layers at `widths`,
     /// freshly initialised (Algorithm 1, line 8) from the streams of that net.
-    pub fn resized(exp: &Experiment, input: InputShape, classes: usize, widths: &[usize], net: u32, device: &Device) -> Result<Self, EngineError> {
-        let model = Network::with_widths(exp.model, input, classes, widths, device).map_err(EngineError::Stopped)?;
+    pub fn resized(
+        exp: &Experiment,
+        input: InputShape,
+        classes: usize,
+        widths: &[usize],
+        net: u32,
+        device: &Device,
+    ) -> Result<Self, EngineError> {
+        let model = Network::with_widths(exp.model, input, classes, widths, device)
+            .map_err(EngineError::Stopped)?;
         Ok(Self::from_model(exp, model, net, device))
     }
 
@@ -88,7 +106,11 @@ impl NetState {
     }
 
     fn kernel_layers(infos: &[ParamInfo]) -> Vec<Layer> {
-        infos.iter().filter(|i| i.role == Role::Kernel).map(|i| Layer::new(&i.name, &i.shape)).collect()
+        infos
+            .iter()
+            .filter(|i| i.role == Role::Kernel)
+            .map(|i| Layer::new(&i.name, &i.shape))
+            .collect()
     }
 
     /// The prunable kernels, as the core crate sees them.
@@ -98,7 +120,9 @@ impl NetState {
 
     /// Positions of the kernels within `infos`.
     pub fn kernel_positions(&self) -> Vec<usize> {
-        (0..self.infos.len()).filter(|&i| self.infos[i].role == Role::Kernel).collect()
+        (0..self.infos.len())
+            .filter(|&i| self.infos[i].role == Role::Kernel)
+            .collect()
     }
 
     /// Weight rewinding: every tensor back to θ0 (masked kernels stay zero), momentum cleared.
@@ -116,9 +140,18 @@ impl NetState {
     /// Set every float tensor from host values (PyTorch layout), apply the masks and refresh
     /// the device masks. Momentum is kept (masked entries never reach the weights).
     pub fn load(&mut self, values: &[Vec<f32>]) {
-        let by_id: HashMap<ParamId, usize> = self.infos.iter().enumerate().map(|(i, info)| (info.id, i)).collect();
-        let kernel_of: HashMap<ParamId, usize> =
-            self.kernel_positions().iter().enumerate().map(|(k, &i)| (self.infos[i].id, k)).collect();
+        let by_id: HashMap<ParamId, usize> = self
+            .infos
+            .iter()
+            .enumerate()
+            .map(|(i, info)| (info.id, i))
+            .collect();
+        let kernel_of: HashMap<ParamId, usize> = self
+            .kernel_positions()
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (self.infos[i].id, k))
+            .collect();
         let device = self.device.clone();
         let plain = device.clone().inner();
         let masks = &self.masks;
@@ -138,9 +171,18 @@ impl NetState {
 
     /// Host copy of every float tensor (PyTorch layout) in one device read.
     pub async fn read(&self) -> Result<Vec<Vec<f32>>, EngineError> {
-        let flats: Vec<Tensor<1>> = params::read(&self.model).into_iter().map(|(_, t)| t.inner()).collect();
-        let all = Tensor::cat(flats, 0).into_data_async().await.map_err(EngineError::device)?;
-        let all: Vec<f32> = all.convert::<f32>().try_into_vec().map_err(EngineError::device)?;
+        let flats: Vec<Tensor<1>> = params::read(&self.model)
+            .into_iter()
+            .map(|(_, t)| t.inner())
+            .collect();
+        let all = Tensor::cat(flats, 0)
+            .into_data_async()
+            .await
+            .map_err(EngineError::device)?;
+        let all: Vec<f32> = all
+            .convert::<f32>()
+            .try_into_vec()
+            .map_err(EngineError::device)?;
         let mut out = Vec::with_capacity(self.infos.len());
         let mut at = 0;
         for info in &self.infos {
@@ -160,7 +202,11 @@ impl NetState {
                 self.infos[k + 1..]
                     .iter()
                     .take_while(|i| i.role != Role::Kernel)
-                    .position(|i| i.name.ends_with("bias") && matches!(i.role, Role::Bias | Role::Norm) && i.len() == rows)
+                    .position(|i| {
+                        i.name.ends_with("bias")
+                            && matches!(i.role, Role::Bias | Role::Norm)
+                            && i.len() == rows
+                    })
                     .map(|p| k + 1 + p)
             })
             .collect()
@@ -173,15 +219,23 @@ impl NetState {
         let mut values = Vec::new();
         let mut masks = Vec::new();
         for info in &self.infos {
-            let (shape, v) = ck
-                .f32(&info.name)
-                .ok_or_else(|| EngineError::Checkpoint(format!("no tensor `{}`: is it a {model} checkpoint?", info.name)))?;
+            let (shape, v) = ck.f32(&info.name).ok_or_else(|| {
+                EngineError::Checkpoint(format!(
+                    "no tensor `{}`: is it a {model} checkpoint?",
+                    info.name
+                ))
+            })?;
             if shape != info.shape {
-                return Err(EngineError::Checkpoint(format!("`{}` has shape {shape:?} in the checkpoint, {:?} in {model}", info.name, info.shape)));
+                return Err(EngineError::Checkpoint(format!(
+                    "`{}` has shape {shape:?} in the checkpoint, {:?} in {model}",
+                    info.name, info.shape
+                )));
             }
             values.push(v);
             if info.role == Role::Kernel {
-                let (_, m) = ck.f32(&format!("{}_mask", info.name)).unwrap_or_else(|| (shape, vec![1.0; info.len()]));
+                let (_, m) = ck
+                    .f32(&format!("{}_mask", info.name))
+                    .unwrap_or_else(|| (shape, vec![1.0; info.len()]));
                 masks.push(m);
             }
         }
@@ -192,6 +246,9 @@ impl NetState {
 
     /// The kernels among host values from [`NetState::read`].
     pub fn kernels(&self, values: &[Vec<f32>]) -> Vec<Vec<f32>> {
-        self.kernel_positions().into_iter().map(|i| values[i].clone()).collect()
+        self.kernel_positions()
+            .into_iter()
+            .map(|i| values[i].clone())
+            .collect()
     }
 }

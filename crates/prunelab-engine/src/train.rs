@@ -11,9 +11,9 @@ use prunelab_core::rng::Rng;
 use prunelab_core::state::ActReg;
 use prunelab_models::Probe;
 
-use crate::images::Images;
 use crate::eval::Tally;
 use crate::hooks::Hooks;
+use crate::images::Images;
 use crate::optim::Sgd;
 use crate::state::NetState;
 use crate::{EngineError, Observer};
@@ -50,7 +50,11 @@ pub async fn epoch(
 ) -> Result<EpochStats, EngineError> {
     let mut order: Vec<usize> = (0..data.len()).collect();
     rng.shuffle(&mut order);
-    let roles = net.infos.iter().map(|i| (i.id, i.role)).collect::<HashMap<_, _>>();
+    let roles = net
+        .infos
+        .iter()
+        .map(|i| (i.id, i.role))
+        .collect::<HashMap<_, _>>();
     let loss_fn = CrossEntropyLossConfig::new().init(&net.device);
     let mut tally = Tally::default();
     let mut loss_sum: Option<Tensor<1>> = None;
@@ -78,10 +82,20 @@ pub async fn epoch(
         tally.add(logits.inner(), y.inner(), probe);
     }
     let loss_sum = match loss_sum {
-        Some(s) => s.into_data_async().await.map_err(EngineError::device)?.convert::<f64>().try_into_vec::<f64>().map_err(EngineError::device)?[0],
+        Some(s) => s
+            .into_data_async()
+            .await
+            .map_err(EngineError::device)?
+            .convert::<f64>()
+            .try_into_vec::<f64>()
+            .map_err(EngineError::device)?[0],
         None => 0.0,
     };
     let (correct, zeros) = tally.read(data.len()).await?;
     let n = data.len().max(1) as f64;
-    Ok(EpochStats { loss: loss_sum / n, accuracy: correct as f64 / n, zeros })
+    Ok(EpochStats {
+        loss: loss_sum / n,
+        accuracy: correct as f64 / n,
+        zeros,
+    })
 }

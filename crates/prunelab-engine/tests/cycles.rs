@@ -27,7 +27,12 @@ fn bars(n: usize, seed: u64) -> Dataset {
         }
         labels.push(k as u16);
     }
-    Dataset { images, labels, shape: [1, 28, 28], classes: 10 }
+    Dataset {
+        images,
+        labels,
+        shape: [1, 28, 28],
+        classes: 10,
+    }
 }
 
 #[derive(Default)]
@@ -58,20 +63,30 @@ fn experiment(model: Model, extra: &str) -> Experiment {
 }
 
 fn split() -> Source {
-    Source::from(Split { train: bars(320, 1), test: bars(100, 2) })
+    Source::from(Split {
+        train: bars(320, 1),
+        test: bars(100, 2),
+    })
 }
 
 fn kernels(ck: &Checkpoint, suffix: &str) -> Vec<Vec<f32>> {
-    ck.kernel_names().iter().map(|n| ck.f32(&format!("{n}{suffix}")).expect("tensor present").1).collect()
+    ck.kernel_names()
+        .iter()
+        .map(|n| ck.f32(&format!("{n}{suffix}")).expect("tensor present").1)
+        .collect()
 }
 
 fn layers(ck: &Checkpoint) -> Vec<Layer> {
-    ck.kernel_names().iter().map(|n| Layer::new(*n, &ck.f32(n).expect("kernel").0)).collect()
+    ck.kernel_names()
+        .iter()
+        .map(|n| Layer::new(*n, &ck.f32(n).expect("kernel").0))
+        .collect()
 }
 
 fn go(exp: &Experiment, device: &Device) -> (RunResult, Keep) {
     let mut keep = Keep::default();
-    let result = futures::executor::block_on(run(exp, &split(), device, &mut keep)).expect("run succeeds");
+    let result =
+        futures::executor::block_on(run(exp, &split(), device, &mut keep)).expect("run succeeds");
     (result, keep)
 }
 
@@ -84,21 +99,41 @@ fn check_checkpoints(exp: &Experiment, result: &RunResult, keep: &Keep) {
         let prev = Masks::from_f32(&kernels(ck, "_mask_prev"));
         let mask = Masks::from_f32(&kernels(ck, "_mask"));
         for (w, keep) in star.iter().zip(&prev.keep) {
-            assert!(w.iter().zip(keep).all(|(w, k)| *k || *w == 0.0), "cycle {c}: a pruned weight moved");
+            assert!(
+                w.iter().zip(keep).all(|(w, k)| *k || *w == 0.0),
+                "cycle {c}: a pruned weight moved"
+            );
         }
-        let scores = ck.kernel_names().iter().all(|n| ck.f32(&format!("{n}_score")).is_some()).then(|| kernels(ck, "_score"));
+        let scores = ck
+            .kernel_names()
+            .iter()
+            .all(|n| ck.f32(&format!("{n}_score")).is_some())
+            .then(|| kernels(ck, "_score"));
         if c + 1 < result.cycles.len() {
             let layers = layers(ck);
-            let obs = Observed { layers: &layers, theta_star: &star, theta0: &init, scores: scores.as_deref(), dead_rate: None };
+            let obs = Observed {
+                layers: &layers,
+                theta_star: &star,
+                theta0: &init,
+                scores: scores.as_deref(),
+                dead_rate: None,
+            };
             let pruning = prune_cycle(exp, c as u32, &obs, &prev).expect("selection");
-            assert_eq!(mask, pruning.masks, "cycle {c}: mask is not Algorithm 2's selection");
+            assert_eq!(
+                mask, pruning.masks,
+                "cycle {c}: mask is not Algorithm 2's selection"
+            );
             assert_eq!(entry.pruned, pruning.counts);
         } else {
             assert_eq!(mask, prev, "the last cycle does not prune");
         }
         assert!((entry.remaining - prev.remaining()).abs() < 1e-12);
         assert!((entry.remaining_after - mask.remaining()).abs() < 1e-12);
-        assert!(entry.dnr.static_ >= 0.0 && entry.dnr.dynamic >= 0.0 && entry.dnr.static_ + entry.dnr.dynamic <= 1.0);
+        assert!(
+            entry.dnr.static_ >= 0.0
+                && entry.dnr.dynamic >= 0.0
+                && entry.dnr.static_ + entry.dnr.dynamic <= 1.0
+        );
     }
 }
 
@@ -106,13 +141,32 @@ fn check_checkpoints(exp: &Experiment, result: &RunResult, keep: &Keep) {
 fn lenet_learns_and_prunes_on_flex() {
     let exp = experiment(Model::Lenet300, "");
     let (result, keep) = go(&exp, &Device::flex());
-    assert_eq!((result.cycles.len(), keep.epochs, result.label.as_str()), (3, 3, "GM + AP-Pro"));
+    assert_eq!(
+        (result.cycles.len(), keep.epochs, result.label.as_str()),
+        (3, 3, "GM + AP-Pro")
+    );
     check_checkpoints(&exp, &result, &keep);
     let c = &result.cycles;
-    assert!(c[..2].iter().all(|e| e.pruned.ap > 0 && e.pruned.base > e.pruned.ap), "{:?}", c.iter().map(|e| e.pruned).collect::<Vec<_>>());
-    assert_eq!(kernels(&keep.checkpoints[0], "_init"), kernels(&keep.checkpoints[2], "_init"), "one rewind point");
-    assert!((c[2].remaining - 0.64).abs() < 0.01, "λ = {}", c[2].remaining);
-    assert!(c.iter().all(|e| e.test_accuracy > 0.9 && e.early_stop_accuracy == e.test_accuracy && e.val_accuracy.is_none()));
+    assert!(
+        c[..2]
+            .iter()
+            .all(|e| e.pruned.ap > 0 && e.pruned.base > e.pruned.ap),
+        "{:?}",
+        c.iter().map(|e| e.pruned).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        kernels(&keep.checkpoints[0], "_init"),
+        kernels(&keep.checkpoints[2], "_init"),
+        "one rewind point"
+    );
+    assert!(
+        (c[2].remaining - 0.64).abs() < 0.01,
+        "λ = {}",
+        c[2].remaining
+    );
+    assert!(c.iter().all(|e| e.test_accuracy > 0.9
+        && e.early_stop_accuracy == e.test_accuracy
+        && e.val_accuracy.is_none()));
 }
 
 #[test]
@@ -130,7 +184,11 @@ fn lenet_runs_on_wgpu() {
     let exp = experiment(Model::Lenet300, "");
     let (result, keep) = go(&exp, &Device::wgpu(Default::default()));
     check_checkpoints(&exp, &result, &keep);
-    assert!(result.cycles[0].test_accuracy > 0.5, "{}", result.cycles[0].test_accuracy);
+    assert!(
+        result.cycles[0].test_accuracy > 0.5,
+        "{}",
+        result.cycles[0].test_accuracy
+    );
 }
 
 #[test]
@@ -164,11 +222,22 @@ fn every_base_method_and_ap_variant_reproduces_its_masks() {
         let exp = experiment(Model::Lenet300, extra);
         let (result, keep) = go(&exp, &Device::flex());
         check_checkpoints(&exp, &result, &keep);
-        assert!(result.cycles.iter().all(|e| e.train_loss.is_finite()), "{extra}: loss diverged");
+        assert!(
+            result.cycles.iter().all(|e| e.train_loss.is_finite()),
+            "{extra}: loss diverged"
+        );
         let taylor_or_snip = extra.contains("taylor") || extra.contains("snip");
-        assert_eq!(keep.checkpoints[0].f32("fc1.weight_score").is_some(), taylor_or_snip, "{extra}: scores only for Taylor/SNIP");
+        assert_eq!(
+            keep.checkpoints[0].f32("fc1.weight_score").is_some(),
+            taylor_or_snip,
+            "{extra}: scores only for Taylor/SNIP"
+        );
         if extra.contains("bias") {
-            assert!(result.cycles[0].pruned.boosted > 0 && result.cycles[0].pruned.ap == 0, "{:?}", result.cycles[0].pruned);
+            assert!(
+                result.cycles[0].pruned.boosted > 0 && result.cycles[0].pruned.ap == 0,
+                "{:?}",
+                result.cycles[0].pruned
+            );
         }
     }
 }
@@ -178,9 +247,21 @@ fn channel_pruning_removes_whole_filters() {
     let exp = experiment(Model::Lenet300, "method=l1-channel&ap=none&p=30&cycles=1");
     let (_, keep) = go(&exp, &Device::flex());
     let mask = kernels(&keep.checkpoints[0], "_mask");
-    let fc1_rows: Vec<bool> = mask[0].chunks(784).map(|row| row.iter().any(|&m| m != 0.0)).collect();
-    assert_eq!(fc1_rows.iter().filter(|alive| !**alive).count(), 90, "30 % of 300 neurons");
-    assert!(mask[0].chunks(784).all(|row| row.iter().all(|&m| m == row[0])), "rows are all kept or all pruned");
+    let fc1_rows: Vec<bool> = mask[0]
+        .chunks(784)
+        .map(|row| row.iter().any(|&m| m != 0.0))
+        .collect();
+    assert_eq!(
+        fc1_rows.iter().filter(|alive| !**alive).count(),
+        90,
+        "30 % of 300 neurons"
+    );
+    assert!(
+        mask[0]
+            .chunks(784)
+            .all(|row| row.iter().all(|&m| m == row[0])),
+        "rows are all kept or all pruned"
+    );
 }
 
 #[test]
@@ -189,33 +270,75 @@ fn rewinding_to_iteration_k_stores_theta_k_as_the_rewind_point() {
     let exp = experiment(Model::Lenet300, "cycles=1&rewind_iteration=3");
     let (result, keep) = go(&exp, &Device::flex());
     check_checkpoints(&exp, &result, &keep);
-    let (theta0, theta_k) = (kernels(&plain.checkpoints[0], "_init"), kernels(&keep.checkpoints[0], "_init"));
+    let (theta0, theta_k) = (
+        kernels(&plain.checkpoints[0], "_init"),
+        kernels(&keep.checkpoints[0], "_init"),
+    );
     assert_ne!(theta0, theta_k, "θ_k differs from θ0");
-    assert_eq!(kernels(&keep.checkpoints[0], ""), kernels(&plain.checkpoints[0], ""), "same training");
+    assert_eq!(
+        kernels(&keep.checkpoints[0], ""),
+        kernels(&plain.checkpoints[0], ""),
+        "same training"
+    );
 }
 
 #[test]
 fn one_shot_gradual_and_target_schedules() {
-    let one_shot = go(&experiment(Model::Lenet300, "schedule=one-shot&target=10&ap=none"), &Device::flex()).0;
+    let one_shot = go(
+        &experiment(Model::Lenet300, "schedule=one-shot&target=10&ap=none"),
+        &Device::flex(),
+    )
+    .0;
     assert_eq!(one_shot.cycles.len(), 2);
-    assert!((one_shot.cycles[1].remaining - 0.1).abs() < 1e-3, "{}", one_shot.cycles[1].remaining);
-    let until = go(&experiment(Model::Lenet300, "cycles=50&target=60&ap=none"), &Device::flex()).0;
+    assert!(
+        (one_shot.cycles[1].remaining - 0.1).abs() < 1e-3,
+        "{}",
+        one_shot.cycles[1].remaining
+    );
+    let until = go(
+        &experiment(Model::Lenet300, "cycles=50&target=60&ap=none"),
+        &Device::flex(),
+    )
+    .0;
     let lambdas: Vec<f64> = until.cycles.iter().map(|e| e.remaining).collect();
-    assert_eq!(lambdas.len(), 4, "100 → 80 → 64 → 51.2 ≤ 60 stops: {lambdas:?}");
-    let gradual = go(&experiment(Model::Lenet300, "schedule=gradual&target=20&ap=none&epochs=2&gradual_steps=3"), &Device::flex()).0;
+    assert_eq!(
+        lambdas.len(),
+        4,
+        "100 → 80 → 64 → 51.2 ≤ 60 stops: {lambdas:?}"
+    );
+    let gradual = go(
+        &experiment(
+            Model::Lenet300,
+            "schedule=gradual&target=20&ap=none&epochs=2&gradual_steps=3",
+        ),
+        &Device::flex(),
+    )
+    .0;
     assert_eq!(gradual.cycles.len(), 1);
-    assert!((gradual.cycles[0].remaining - 0.2).abs() < 1e-3, "{}", gradual.cycles[0].remaining);
+    assert!(
+        (gradual.cycles[0].remaining - 0.2).abs() < 1e-3,
+        "{}",
+        gradual.cycles[0].remaining
+    );
     assert!(gradual.cycles[0].test_accuracy > 0.5);
 }
 
 #[test]
 fn validation_split_gives_early_stop_accuracy() {
-    let (result, _) = go(&experiment(Model::Lenet300, "cycles=1&epochs=3&val_size=60"), &Device::flex());
+    let (result, _) = go(
+        &experiment(Model::Lenet300, "cycles=1&epochs=3&val_size=60"),
+        &Device::flex(),
+    );
     for e in &result.cycles {
         assert!(e.val_accuracy.is_some_and(|v| (0.0..=1.0).contains(&v)));
         assert!(e.best_epoch < 3);
     }
-    let err = futures::executor::block_on(run(&experiment(Model::Lenet300, "val_size=320"), &split(), &Device::flex(), &mut Keep::default()));
+    let err = futures::executor::block_on(run(
+        &experiment(Model::Lenet300, "val_size=320"),
+        &split(),
+        &Device::flex(),
+        &mut Keep::default(),
+    ));
     assert!(err.is_err_and(|e| e.to_string().contains("val_size (320) must be smaller")));
 }
 
@@ -229,7 +352,12 @@ fn lenet_on_tch_matches_flex() {
     check_checkpoints(&exp, &tch, &keep);
     let (flex, _) = go(&exp, &Device::flex());
     for (t, f) in tch.cycles.iter().zip(&flex.cycles) {
-        assert!((t.test_accuracy - f.test_accuracy).abs() <= 0.01, "tch {} vs flex {}", t.test_accuracy, f.test_accuracy);
+        assert!(
+            (t.test_accuracy - f.test_accuracy).abs() <= 0.01,
+            "tch {} vs flex {}",
+            t.test_accuracy,
+            f.test_accuracy
+        );
     }
 }
 
@@ -246,12 +374,21 @@ fn conv_nets_methods_and_ap_variants_run_on_tch() {
         (Model::Lenet300, "method=lamp&ap=solo"),
         (Model::Lenet300, "method=l2-channel&ap=no-wr"),
         (Model::Lenet300, "method=imp&ap=bias&ap_bias_k=0.5"),
-        (Model::Lenet300, "ap=none&act_reg=hoyer&act_reg_weight=0.1&retrain=lr-rewind"),
+        (
+            Model::Lenet300,
+            "ap=none&act_reg=hoyer&act_reg_weight=0.1&retrain=lr-rewind",
+        ),
     ] {
         let exp = experiment(model, extra);
         let (result, keep) = go(&exp, &tch_cpu());
         check_checkpoints(&exp, &result, &keep);
-        assert!(result.cycles.iter().all(|e| e.train_loss.is_finite() && e.test_accuracy.is_finite()), "{model} {extra}");
+        assert!(
+            result
+                .cycles
+                .iter()
+                .all(|e| e.train_loss.is_finite() && e.test_accuracy.is_finite()),
+            "{model} {extra}"
+        );
     }
 }
 

@@ -15,10 +15,19 @@ fn bars(n: usize, seed: u64) -> Dataset {
         let k = i % 10;
         for r in 0..28 * 28 {
             let noise = rng.below(60) as u8;
-            images.push(if (2 * k + 2..2 * k + 5).contains(&(r / 28)) { 255 - noise } else { noise });
+            images.push(if (2 * k + 2..2 * k + 5).contains(&(r / 28)) {
+                255 - noise
+            } else {
+                noise
+            });
         }
     }
-    Dataset { images, labels: (0..n).map(|i| (i % 10) as u16).collect(), shape: [1, 28, 28], classes: 10 }
+    Dataset {
+        images,
+        labels: (0..n).map(|i| (i % 10) as u16).collect(),
+        shape: [1, 28, 28],
+        classes: 10,
+    }
 }
 
 struct Quiet;
@@ -30,27 +39,55 @@ impl Observer for Quiet {
 }
 
 fn train(exp: &Experiment, device: &Device) -> RunResult {
-    let data = Source::from(Split { train: bars(192, 1), test: bars(100, 2) });
+    let data = Source::from(Split {
+        train: bars(192, 1),
+        test: bars(100, 2),
+    });
     futures::executor::block_on(run(exp, &data, device, &mut Quiet)).expect("run succeeds")
 }
 
 #[test]
 fn wgpu_step_uses_the_kernels_and_matches_burns_operations() {
-    let (exp, notices) = Experiment::from_hash("model=lenet300&p=20&q=2&cycles=1&epochs=1&lr=0.02&batch=32&weight_decay=0.0005", &[]);
+    let (exp, notices) = Experiment::from_hash(
+        "model=lenet300&p=20&q=2&cycles=1&epochs=1&lr=0.02&batch=32&weight_decay=0.0005",
+        &[],
+    );
     assert!(notices.is_empty(), "{notices:?}");
     let device = Device::wgpu(Default::default());
     prunelab_kernels::set_enabled(false);
     let before = prunelab_kernels::launches();
     let plain = train(&exp, &device);
-    assert_eq!(prunelab_kernels::launches(), before, "switched off, no kernel runs");
+    assert_eq!(
+        prunelab_kernels::launches(),
+        before,
+        "switched off, no kernel runs"
+    );
     prunelab_kernels::set_enabled(true);
     let fused = train(&exp, &device);
     // 2 cycle entries × 1 epoch × 6 steps × (6 SGD tensors + 2 counted ReLUs), plus evaluation.
-    assert!(prunelab_kernels::launches() - before >= 2 * 6 * 8, "only {} launches", prunelab_kernels::launches() - before);
+    assert!(
+        prunelab_kernels::launches() - before >= 2 * 6 * 8,
+        "only {} launches",
+        prunelab_kernels::launches() - before
+    );
     for (p, f) in plain.cycles.iter().zip(&fused.cycles) {
-        assert!((p.test_accuracy - f.test_accuracy).abs() <= 0.03, "accuracy {} vs {}", p.test_accuracy, f.test_accuracy);
-        assert!((p.dnr.static_ + p.dnr.dynamic - f.dnr.static_ - f.dnr.dynamic).abs() <= 0.02, "DNR {:?} vs {:?}", p.dnr, f.dnr);
+        assert!(
+            (p.test_accuracy - f.test_accuracy).abs() <= 0.03,
+            "accuracy {} vs {}",
+            p.test_accuracy,
+            f.test_accuracy
+        );
+        assert!(
+            (p.dnr.static_ + p.dnr.dynamic - f.dnr.static_ - f.dnr.dynamic).abs() <= 0.02,
+            "DNR {:?} vs {:?}",
+            p.dnr,
+            f.dnr
+        );
         assert_eq!(p.pruned.base, f.pruned.base);
     }
-    assert!(fused.cycles[0].test_accuracy > 0.5, "{}", fused.cycles[0].test_accuracy);
+    assert!(
+        fused.cycles[0].test_accuracy > 0.5,
+        "{}",
+        fused.cycles[0].test_accuracy
+    );
 }

@@ -25,17 +25,28 @@ fn bands(n: usize, seed: u64) -> Dataset {
             }
         }
     }
-    Dataset { images, labels: (0..n).map(|i| (i % 10) as u16).collect(), shape: [1, 28, 28], classes: 10 }
+    Dataset {
+        images,
+        labels: (0..n).map(|i| (i % 10) as u16).collect(),
+        shape: [1, 28, 28],
+        classes: 10,
+    }
 }
 
 fn experiment() -> Experiment {
-    let (exp, notices) = Experiment::from_hash("model=lenet300&ap=pro&p=20&q=5&cycles=2&epochs=1&lr=0.02&batch=32", &[]);
+    let (exp, notices) = Experiment::from_hash(
+        "model=lenet300&ap=pro&p=20&q=5&cycles=2&epochs=1&lr=0.02&batch=32",
+        &[],
+    );
     assert!(notices.is_empty(), "{notices:?}");
     exp
 }
 
 fn source() -> Source {
-    Source::from(Split { train: bands(160, 1), test: bands(60, 2) })
+    Source::from(Split {
+        train: bands(160, 1),
+        test: bands(60, 2),
+    })
 }
 
 /// Pending `left` times (as a paused page is), then ready; counts its polls.
@@ -70,16 +81,30 @@ struct Driver {
 
 impl Observer for Driver {
     fn on_event(&mut self, event: Event<'_>) -> Result<(), EngineError> {
-        if let Event::Cycle { entry, checkpoint, ap_pruned } = event {
+        if let Event::Cycle {
+            entry,
+            checkpoint,
+            ap_pruned,
+        } = event
+        {
             assert_eq!(ap_pruned.len(), entry.pruned.ap, "cycle {}", entry.cycle);
             let names = checkpoint.kernel_names();
             for w in ap_pruned {
                 let name = names[w.layer];
-                let prev = checkpoint.f32(&format!("{name}_mask_prev")).expect("mask_prev").1[w.index];
+                let prev = checkpoint
+                    .f32(&format!("{name}_mask_prev"))
+                    .expect("mask_prev")
+                    .1[w.index];
                 let next = checkpoint.f32(&format!("{name}_mask")).expect("mask").1[w.index];
                 let theta = checkpoint.f32(name).expect("theta*").1[w.index];
-                assert!(prev == 1.0 && next == 0.0, "AP weight {w:?} was not pruned in this cycle");
-                assert!(theta < 0.0, "AP prunes negative weights only, {w:?} is {theta}");
+                assert!(
+                    prev == 1.0 && next == 0.0,
+                    "AP weight {w:?} was not pruned in this cycle"
+                );
+                assert!(
+                    theta < 0.0,
+                    "AP prunes negative weights only, {w:?} is {theta}"
+                );
             }
             self.ap_checked += ap_pruned.len();
         }
@@ -116,15 +141,28 @@ fn a_paused_run_waits_at_every_step_and_ends_as_an_unpaused_one() {
     let paused = go(&mut driver).expect("paused run");
     // 160 images / 32 = 5 steps per epoch, 3 trainings.
     assert_eq!(driver.steps, 15);
-    assert_eq!(driver.polls.get(), 15 * 4, "every pause was awaited to its end");
-    assert_eq!(serde_json::to_string(&paused).ok(), serde_json::to_string(&plain).ok());
+    assert_eq!(
+        driver.polls.get(),
+        15 * 4,
+        "every pause was awaited to its end"
+    );
+    assert_eq!(
+        serde_json::to_string(&paused).ok(),
+        serde_json::to_string(&plain).ok()
+    );
     assert!(driver.ap_checked > 0, "AP-Pro pruned nothing");
 }
 
 #[test]
 fn an_error_from_the_hook_stops_the_run() {
-    let mut driver = Driver { stop_after: Some(7), ..Driver::default() };
+    let mut driver = Driver {
+        stop_after: Some(7),
+        ..Driver::default()
+    };
     let err = go(&mut driver).expect_err("stopped");
-    assert!(matches!(err, EngineError::Stopped(ref m) if m == "stopped by the user"), "{err}");
+    assert!(
+        matches!(err, EngineError::Stopped(ref m) if m == "stopped by the user"),
+        "{err}"
+    );
     assert_eq!(driver.steps, 8, "the run stopped at the first refused step");
 }

@@ -21,12 +21,23 @@ fn slice(t: &FlexTensor) -> Option<&[f32]> {
 }
 
 /// [`crate::sgd_masked`] on flex tensors (contiguous ones: others give `None`).
-pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<1>>, mask: Option<&Tensor<1>>, p: SgdParams) -> Option<(Tensor<1>, Tensor<1>)> {
+pub fn sgd_masked(
+    theta: &Tensor<1>,
+    grad: &Tensor<1>,
+    velocity: Option<&Tensor<1>>,
+    mask: Option<&Tensor<1>>,
+    p: SgdParams,
+) -> Option<(Tensor<1>, Tensor<1>)> {
     if !enabled() {
         return None;
     }
     let optional = |t: Option<&Tensor<1>>| t.map_or(Some(None), |t| flex(t).map(Some));
-    let (w, g, v, m) = (flex(theta)?, flex(grad)?, optional(velocity)?, optional(mask)?);
+    let (w, g, v, m) = (
+        flex(theta)?,
+        flex(grad)?,
+        optional(velocity)?,
+        optional(mask)?,
+    );
     let v = match &v {
         Some(v) => Some(slice(v)?),
         None => None,
@@ -38,7 +49,10 @@ pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<
     let (next, v) = twin::sgd_masked(slice(&w)?, slice(&g)?, v, m, p);
     let device = theta.device();
     let n = next.len();
-    Some((Tensor::from_data(TensorData::new(next, [n]), &device), Tensor::from_data(TensorData::new(v, [n]), &device)))
+    Some((
+        Tensor::from_data(TensorData::new(next, [n]), &device),
+        Tensor::from_data(TensorData::new(v, [n]), &device),
+    ))
 }
 
 /// [`crate::count_dead`] on a flex tensor.
@@ -50,5 +64,8 @@ pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1,
     let (channels, inner) = (dims[dim], dims[dim + 1..].iter().product::<usize>());
     let dead = twin::count_zeros(flex(x)?.as_slice::<f32>()?, channels, inner);
     let dead: Vec<i64> = dead.into_iter().map(i64::from).collect();
-    Some(Tensor::from_data(TensorData::new(dead, [channels]), &x.clone().inner().device()))
+    Some(Tensor::from_data(
+        TensorData::new(dead, [channels]),
+        &x.clone().inner().device(),
+    ))
 }

@@ -13,7 +13,9 @@ use burn_cubecl::cubecl::client::Client;
 use burn_cubecl::cubecl::ir::metadata::Info;
 use burn_cubecl::cubecl::ir::settings::{Dim3, ExecutionMode, KernelSettings};
 use burn_cubecl::cubecl::ir::{AddressType, ElemType, Scope, UIntKind};
-use burn_cubecl::cubecl::prelude::{CubeCount, CubeKernel, KernelDefinition, KernelId, KernelMetadata, PrecompiledSource};
+use burn_cubecl::cubecl::prelude::{
+    CubeCount, CubeKernel, KernelDefinition, KernelId, KernelMetadata, PrecompiledSource,
+};
 use burn_cubecl::cubecl::server::{Handle, KernelArguments};
 use burn_cubecl::tensor::CubeTensor;
 
@@ -38,7 +40,9 @@ struct Wgsl {
 impl KernelMetadata for Wgsl {
     fn id(&self) -> KernelId {
         // The id keys every compilation cache, so it names the text's entry point and length.
-        KernelId::new::<Self>().info((self.entry, self.source.len())).cube_dim(Dim3::new_1d(WORKGROUP))
+        KernelId::new::<Self>()
+            .info((self.entry, self.source.len()))
+            .cube_dim(Dim3::new_1d(WORKGROUP))
     }
 
     fn address_type(&self) -> ElemType {
@@ -49,25 +53,40 @@ impl KernelMetadata for Wgsl {
 impl CubeKernel for Wgsl {
     /// No IR: the source is the kernel; the definition only carries the launch settings.
     fn define(&self) -> KernelDefinition {
-        let settings = KernelSettings::new(Dim3::new_1d(WORKGROUP), ExecutionMode::Checked, AddressType::U32);
-        KernelDefinition { body: Scope::root(settings.clone()), settings, info: Info::default() }
+        let settings = KernelSettings::new(
+            Dim3::new_1d(WORKGROUP),
+            ExecutionMode::Checked,
+            AddressType::U32,
+        );
+        KernelDefinition {
+            body: Scope::root(settings.clone()),
+            settings,
+            info: Info::default(),
+        }
     }
 
     fn source(&self) -> Option<PrecompiledSource> {
-        Some(PrecompiledSource { source: self.source.to_string(), entrypoint_name: self.entry.to_string(), lang: "wgsl" })
+        Some(PrecompiledSource {
+            source: self.source.to_string(),
+            entrypoint_name: self.entry.to_string(),
+            lang: "wgsl",
+        })
     }
 }
 
 /// The wgpu primitive behind a contiguous f32 tensor, or `None` (another device, layout or type).
 fn wgpu_f32<const D: usize>(t: &Tensor<D>) -> Option<CubeTensor> {
     let p = t.clone().inner().try_into_primitive::<Cube>().ok()?;
-    (matches!(p.device, CubeDevice::Wgpu(_)) && p.dtype == DType::F32 && p.is_contiguous()).then_some(p)
+    (matches!(p.device, CubeDevice::Wgpu(_)) && p.dtype == DType::F32 && p.is_contiguous())
+        .then_some(p)
 }
 
 /// Launch `kernel` with one invocation per `invocations`.
 fn launch(client: &Client, kernel: Wgsl, invocations: usize, buffers: Vec<Handle>) {
     let (x, y) = groups(invocations);
-    let args = buffers.into_iter().fold(KernelArguments::new(), |a, h| a.with_buffer(h.binding()));
+    let args = buffers
+        .into_iter()
+        .fold(KernelArguments::new(), |a, h| a.with_buffer(h.binding()));
     client.launch(Box::new(kernel), CubeCount::Static(x, y, 1), args);
     LAUNCHES.fetch_add(1, Ordering::Relaxed);
 }
@@ -88,14 +107,27 @@ fn constant(client: &Client, device: &CubeDevice, values: &[u32]) -> Handle {
         let key = (device.clone(), values.to_vec());
         cache
             .entry(key)
-            .or_insert_with(|| client.create_from_slice(&values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>()))
+            .or_insert_with(|| {
+                client.create_from_slice(
+                    &values
+                        .iter()
+                        .flat_map(|v| v.to_le_bytes())
+                        .collect::<Vec<u8>>(),
+                )
+            })
             .clone()
     })
 }
 
 /// The masked SGD update of `shaders/sgd_masked.wgsl` on flat tensors of one length: returns
 /// (θ', v). `None` when the kernels are off or any tensor is not a contiguous f32 wgpu tensor.
-pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<1>>, mask: Option<&Tensor<1>>, p: SgdParams) -> Option<(Tensor<1>, Tensor<1>)> {
+pub fn sgd_masked(
+    theta: &Tensor<1>,
+    grad: &Tensor<1>,
+    velocity: Option<&Tensor<1>>,
+    mask: Option<&Tensor<1>>,
+    p: SgdParams,
+) -> Option<(Tensor<1>, Tensor<1>)> {
     if !enabled() {
         return None;
     }
@@ -106,7 +138,17 @@ pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<
     let n = theta.dims()[0];
     let flags = u32::from(v.is_some()) | (u32::from(m.is_some()) << 1);
     let client = w.client.clone();
-    let params = constant(&client, &w.device, &[n as u32, flags, p.lr.to_bits(), p.momentum.to_bits(), p.weight_decay.to_bits()]);
+    let params = constant(
+        &client,
+        &w.device,
+        &[
+            n as u32,
+            flags,
+            p.lr.to_bits(),
+            p.momentum.to_bits(),
+            p.weight_decay.to_bits(),
+        ],
+    );
     let (w_out, v_out) = (client.empty(n * 4), client.empty(n * 4));
     // An unused binding still needs a buffer of its own (bindings may not overlap).
     let spare = || client.empty(4);
@@ -119,8 +161,24 @@ pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<
         w_out.clone(),
         v_out.clone(),
     ];
-    launch(&client, Wgsl { source: SGD_MASKED_WGSL, entry: "main" }, n, buffers);
-    let wrap = |h| Tensor::<1>::from_primitive::<Cube>(CubeTensor::new_contiguous(client.clone(), w.device.clone(), [n].into(), h, DType::F32));
+    launch(
+        &client,
+        Wgsl {
+            source: SGD_MASKED_WGSL,
+            entry: "main",
+        },
+        n,
+        buffers,
+    );
+    let wrap = |h| {
+        Tensor::<1>::from_primitive::<Cube>(CubeTensor::new_contiguous(
+            client.clone(),
+            w.device.clone(),
+            [n].into(),
+            h,
+            DType::F32,
+        ))
+    };
     Some((wrap(w_out), wrap(v_out)))
 }
 
@@ -136,7 +194,15 @@ pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1,
     let (counts, shape) = counter(x, dim)?;
     let client = xp.client.clone();
     let shape = constant(&client, &xp.device, &shape);
-    launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "count_zeros" }, x.shape().num_elements().div_ceil(COUNT_RUN), vec![shape, xp.handle, counts.handle.clone()]);
+    launch(
+        &client,
+        Wgsl {
+            source: RELU_COUNT_WGSL,
+            entry: "count_zeros",
+        },
+        x.shape().num_elements().div_ceil(COUNT_RUN),
+        vec![shape, xp.handle, counts.handle.clone()],
+    );
     Some(Tensor::from_primitive::<Cube>(counts))
 }
 
@@ -144,7 +210,10 @@ pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1,
 /// `shaders/relu_count.wgsl`): (y, `[channels]` counts). Not differentiable: for inference and
 /// for the kernel's own tests; under autodiff the probe counts the ReLU's output with
 /// [`count_dead`]. `None` as for [`count_dead`].
-pub fn relu_count<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<(Tensor<D>, Tensor<1, Int>)> {
+pub fn relu_count<const D: usize>(
+    x: &Tensor<D>,
+    dim: usize,
+) -> Option<(Tensor<D>, Tensor<1, Int>)> {
     if !enabled() {
         return None;
     }
@@ -154,9 +223,20 @@ pub fn relu_count<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<(Tensor<D
     let client = xp.client.clone();
     let shape = constant(&client, &xp.device, &shape);
     let y = client.empty(n * 4);
-    launch(&client, Wgsl { source: RELU_COUNT_WGSL, entry: "relu_count" }, n.div_ceil(COUNT_RUN), vec![shape, xp.handle.clone(), counts.handle.clone(), y.clone()]);
+    launch(
+        &client,
+        Wgsl {
+            source: RELU_COUNT_WGSL,
+            entry: "relu_count",
+        },
+        n.div_ceil(COUNT_RUN),
+        vec![shape, xp.handle.clone(), counts.handle.clone(), y.clone()],
+    );
     let y = CubeTensor::new_contiguous(client, xp.device.clone(), x.shape(), y, DType::F32);
-    Some((Tensor::from_primitive::<Cube>(y), Tensor::from_primitive::<Cube>(counts)))
+    Some((
+        Tensor::from_primitive::<Cube>(y),
+        Tensor::from_primitive::<Cube>(counts),
+    ))
 }
 
 /// Zeroed 32-bit counts for the channels of `x` along `dim`, and the kernel's shape words
@@ -170,6 +250,9 @@ fn counter<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<(CubeTensor, [u3
         return None;
     }
     let device = x.clone().inner().device();
-    let counts = Tensor::<1, Int>::zeros([channels], &device).try_into_primitive::<Cube>().ok()?;
-    matches!(counts.dtype, DType::I32 | DType::U32).then_some((counts, [n as u32, channels as u32, inner.max(1) as u32]))
+    let counts = Tensor::<1, Int>::zeros([channels], &device)
+        .try_into_primitive::<Cube>()
+        .ok()?;
+    matches!(counts.dtype, DType::I32 | DType::U32)
+        .then_some((counts, [n as u32, channels as u32, inner.max(1) as u32]))
 }

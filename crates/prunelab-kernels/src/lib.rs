@@ -39,8 +39,15 @@ pub const WORKGROUP: u32 = 256;
 /// The masked SGD update (θ', v) of flat tensors of one length: `shaders/sgd_masked.wgsl` on
 /// wgpu, its twin on flex. `None` when the kernels are off or a tensor is on neither (or not a
 /// contiguous f32 tensor): the caller then uses burn's operations.
-pub fn sgd_masked(theta: &Tensor<1>, grad: &Tensor<1>, velocity: Option<&Tensor<1>>, mask: Option<&Tensor<1>>, p: SgdParams) -> Option<(Tensor<1>, Tensor<1>)> {
-    launch::sgd_masked(theta, grad, velocity, mask, p).or_else(|| cpu::sgd_masked(theta, grad, velocity, mask, p))
+pub fn sgd_masked(
+    theta: &Tensor<1>,
+    grad: &Tensor<1>,
+    velocity: Option<&Tensor<1>>,
+    mask: Option<&Tensor<1>>,
+    p: SgdParams,
+) -> Option<(Tensor<1>, Tensor<1>)> {
+    launch::sgd_masked(theta, grad, velocity, mask, p)
+        .or_else(|| cpu::sgd_masked(theta, grad, velocity, mask, p))
 }
 
 /// Elements equal to 0 per channel `dim` of `x`, summed over every other dimension (`[channels]`,
@@ -59,7 +66,12 @@ pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1,
 
 /// 2-D convolution through libtorch's own forward and backward kernels, for tensors on the
 /// LibTorch autodiff backend (feature `tch`); `None` elsewhere: the caller uses burn's.
-pub fn conv2d(x: &Tensor<4>, weight: &Tensor<4>, bias: Option<&Tensor<1>>, options: &ConvOptions<2>) -> Option<Tensor<4>> {
+pub fn conv2d(
+    x: &Tensor<4>,
+    weight: &Tensor<4>,
+    bias: Option<&Tensor<1>>,
+    options: &ConvOptions<2>,
+) -> Option<Tensor<4>> {
     #[cfg(feature = "tch")]
     return torch::conv2d(x, weight, bias, options);
     #[cfg(not(feature = "tch"))]
@@ -72,7 +84,12 @@ pub fn conv2d(x: &Tensor<4>, weight: &Tensor<4>, bias: Option<&Tensor<1>>, optio
 /// Training-mode batch norm through libtorch's `native_batch_norm` forward and backward, for
 /// tensors on the LibTorch autodiff backend (feature `tch`): (output, batch mean, biased batch
 /// variance), as burn's `batch_norm_train`. `None` elsewhere: the caller uses burn's.
-pub fn batch_norm_train<const D: usize>(x: &Tensor<D>, gamma: &Tensor<1>, beta: &Tensor<1>, epsilon: f64) -> Option<(Tensor<D>, Tensor<1>, Tensor<1>)> {
+pub fn batch_norm_train<const D: usize>(
+    x: &Tensor<D>,
+    gamma: &Tensor<1>,
+    beta: &Tensor<1>,
+    epsilon: f64,
+) -> Option<(Tensor<D>, Tensor<1>, Tensor<1>)> {
     #[cfg(feature = "tch")]
     return torch::batch_norm_train(x, gamma, beta, epsilon);
     #[cfg(not(feature = "tch"))]
@@ -101,7 +118,9 @@ impl std::str::FromStr for Precision {
             "f32" => Ok(Self::F32),
             "bf16" => Ok(Self::Bf16),
             "f16" => Ok(Self::F16),
-            other => Err(format!("unknown precision `{other}` (expected f32, bf16 or f16)")),
+            other => Err(format!(
+                "unknown precision `{other}` (expected f32, bf16 or f16)"
+            )),
         }
     }
 }
@@ -171,7 +190,12 @@ pub fn adapter_names() -> Vec<String> {
         .iter()
         .map(|a| {
             let i = a.get_info();
-            format!("{} ({:?}, {} {})", i.name, i.backend, i.driver, i.driver_info).trim().to_string()
+            format!(
+                "{} ({:?}, {} {})",
+                i.name, i.backend, i.driver, i.driver_info
+            )
+            .trim()
+            .to_string()
         })
         .collect()
 }

@@ -5,7 +5,13 @@ use crate::SgdParams;
 
 /// Twin of `shaders/sgd_masked.wgsl`: returns (θ', v) with
 /// g = ∇θ + wd·θ;  v = μ·v_prev + g (v = g without v_prev);  θ' = (θ − lr·v) ⊙ mask.
-pub fn sgd_masked(theta: &[f32], grad: &[f32], velocity: Option<&[f32]>, mask: Option<&[f32]>, p: SgdParams) -> (Vec<f32>, Vec<f32>) {
+pub fn sgd_masked(
+    theta: &[f32],
+    grad: &[f32],
+    velocity: Option<&[f32]>,
+    mask: Option<&[f32]>,
+    p: SgdParams,
+) -> (Vec<f32>, Vec<f32>) {
     let mut next = Vec::with_capacity(theta.len());
     let mut v_out = Vec::with_capacity(theta.len());
     for i in 0..theta.len() {

@@ -32,7 +32,9 @@ pub struct Cnn {
 pub const CNN_WIDTHS: [usize; 3] = [32, 64, 128];
 
 fn conv3x3(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
-    Conv2dConfig::new([c_in, c_out], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device)
+    Conv2dConfig::new([c_in, c_out], [3, 3])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .init(device)
 }
 
 impl Cnn {
@@ -41,7 +43,12 @@ impl Cnn {
     }
 
     /// The CNN with `[conv1, conv2, fc1]` widths (each ≥ 1).
-    pub fn with_widths(input: InputShape, classes: usize, &[c1, c2, f1]: &[usize; 3], device: &Device) -> Self {
+    pub fn with_widths(
+        input: InputShape,
+        classes: usize,
+        &[c1, c2, f1]: &[usize; 3],
+        device: &Device,
+    ) -> Self {
         let [c, h, w] = input.0;
         Self {
             conv1: conv3x3(c, c1, device),
@@ -78,9 +85,24 @@ impl Cnn {
     pub fn units(&self) -> Vec<UnitLayer> {
         let (h, w) = (self.height, self.width);
         vec![
-            UnitLayer { name: "conv1".into(), channels: self.widths[0], positions: h * w, incoming: vec![0] },
-            UnitLayer { name: "conv2".into(), channels: self.widths[1], positions: (h / 2) * (w / 2), incoming: vec![1] },
-            UnitLayer { name: "fc1".into(), channels: self.widths[2], positions: 1, incoming: vec![2] },
+            UnitLayer {
+                name: "conv1".into(),
+                channels: self.widths[0],
+                positions: h * w,
+                incoming: vec![0],
+            },
+            UnitLayer {
+                name: "conv2".into(),
+                channels: self.widths[1],
+                positions: (h / 2) * (w / 2),
+                incoming: vec![1],
+            },
+            UnitLayer {
+                name: "fc1".into(),
+                channels: self.widths[2],
+                positions: 1,
+                incoming: vec![2],
+            },
         ]
     }
 
@@ -88,7 +110,10 @@ impl Cnn {
     /// fc1 reads conv2's channels flattened over the pooled map.
     pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
         let ch = Axis::channels;
-        let flat = Some(Axis { layer: 1, positions: (self.height / 4) * (self.width / 4) });
+        let flat = Some(Axis {
+            layer: 1,
+            positions: (self.height / 4) * (self.width / 4),
+        });
         Some(match name {
             "conv1.weight" => vec![ch(0), None, None, None],
             "conv1.bias" => vec![ch(0)],

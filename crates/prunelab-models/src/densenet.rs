@@ -56,7 +56,13 @@ struct ConvAt {
 
 impl DensenetPlan {
     pub fn densenet40(input: InputShape, classes: usize) -> Self {
-        Self { input, layers: 12, growth: 12, initial: 16, classes }
+        Self {
+            input,
+            layers: 12,
+            growth: 12,
+            initial: 16,
+            classes,
+        }
     }
 
     fn stem(&self) -> Conv {
@@ -75,27 +81,51 @@ impl DensenetPlan {
     /// Walk the network: every conv (name, shape, input size) and every ReLU site, in order.
     fn walk(&self) -> (Vec<ConvAt>, Vec<Site>) {
         let [_, mut h, mut w] = self.input.0;
-        let mut convs = vec![ConvAt { name: "conv".into(), conv: self.stem(), size: [h, w] }];
+        let mut convs = vec![ConvAt {
+            name: "conv".into(),
+            conv: self.stem(),
+            size: [h, w],
+        }];
         let mut sites = Vec::new();
         let mut parts = vec![(0, "conv".to_string(), self.initial)];
         let mut c = self.initial;
         for s in 0..STAGES {
             for l in 0..self.layers {
                 let name = format!("stages.{s}.layers.{l}");
-                sites.push(Site { name: name.clone(), size: [h, w], parts: parts.clone() });
+                sites.push(Site {
+                    name: name.clone(),
+                    size: [h, w],
+                    parts: parts.clone(),
+                });
                 parts.push((convs.len(), format!("{name}.conv"), self.growth));
-                convs.push(ConvAt { name: format!("{name}.conv"), conv: Conv::new(self.width(c, l), self.growth, 3), size: [h, w] });
+                convs.push(ConvAt {
+                    name: format!("{name}.conv"),
+                    conv: Conv::new(self.width(c, l), self.growth, 3),
+                    size: [h, w],
+                });
             }
             c = self.width(c, self.layers);
             if s + 1 < STAGES {
                 let name = format!("stages.{s}.transition");
-                sites.push(Site { name: name.clone(), size: [h, w], parts });
+                sites.push(Site {
+                    name: name.clone(),
+                    size: [h, w],
+                    parts,
+                });
                 parts = vec![(convs.len(), format!("{name}.conv"), c)];
-                convs.push(ConvAt { name: format!("{name}.conv"), conv: Conv::new(c, c, 1), size: [h, w] });
+                convs.push(ConvAt {
+                    name: format!("{name}.conv"),
+                    conv: Conv::new(c, c, 1),
+                    size: [h, w],
+                });
                 (h, w) = (pooled(h, 2, 2, 0), pooled(w, 2, 2, 0));
             }
         }
-        sites.push(Site { name: "final".into(), size: [h, w], parts });
+        sites.push(Site {
+            name: "final".into(),
+            size: [h, w],
+            parts,
+        });
         (convs, sites)
     }
 
@@ -122,12 +152,14 @@ impl DensenetPlan {
             .into_iter()
             .flat_map(|site| {
                 let [h, w] = site.size;
-                site.parts.into_iter().map(move |(kernel, source, channels)| UnitLayer {
-                    name: format!("{}.relu[{source}]", site.name),
-                    channels,
-                    positions: h * w,
-                    incoming: vec![kernel],
-                })
+                site.parts
+                    .into_iter()
+                    .map(move |(kernel, source, channels)| UnitLayer {
+                        name: format!("{}.relu[{source}]", site.name),
+                        channels,
+                        positions: h * w,
+                        incoming: vec![kernel],
+                    })
             })
             .collect()
     }
@@ -142,7 +174,10 @@ pub struct Composite {
 
 impl Composite {
     fn new(c: Conv, device: &Device) -> Self {
-        Self { bn: bn(c.c_in, device), conv: conv(c, device) }
+        Self {
+            bn: bn(c.c_in, device),
+            conv: conv(c, device),
+        }
     }
 
     fn forward(&self, x: Tensor<4>, parts: &[usize], probe: &mut Probe) -> Tensor<4> {
@@ -178,9 +213,15 @@ impl Densenet {
         let mut c = plan.initial;
         let stages = (0..STAGES)
             .map(|s| {
-                let layers = (0..plan.layers).map(|l| Composite::new(Conv::new(plan.width(c, l), plan.growth, 3), device)).collect();
+                let layers = (0..plan.layers)
+                    .map(|l| Composite::new(Conv::new(plan.width(c, l), plan.growth, 3), device))
+                    .collect();
                 c = plan.width(c, plan.layers);
-                Stage { layers, transition: (s + 1 < STAGES).then(|| Composite::new(Conv::new(c, c, 1), device)) }
+                Stage {
+                    layers,
+                    transition: (s + 1 < STAGES)
+                        .then(|| Composite::new(Conv::new(c, c, 1), device)),
+                }
             })
             .collect();
         Self {

@@ -29,10 +29,18 @@ pub trait Apply<const D: usize> {
 
 impl Apply<4> for Conv2d {
     fn apply(&self, x: Tensor<4>) -> Tensor<4> {
-        let PaddingConfig2d::Explicit(top, left, bottom, right) = self.padding else { return self.forward(x) };
-        let options = ConvOptions::new_with_padding(self.stride, [(top, bottom), (left, right)], self.dilation, self.groups);
+        let PaddingConfig2d::Explicit(top, left, bottom, right) = self.padding else {
+            return self.forward(x);
+        };
+        let options = ConvOptions::new_with_padding(
+            self.stride,
+            [(top, bottom), (left, right)],
+            self.dilation,
+            self.groups,
+        );
         let bias = self.bias.as_ref().map(|b| b.val());
-        prunelab_kernels::conv2d(&x, &self.weight.val(), bias.as_ref(), &options).unwrap_or_else(|| self.forward(x))
+        prunelab_kernels::conv2d(&x, &self.weight.val(), bias.as_ref(), &options)
+            .unwrap_or_else(|| self.forward(x))
     }
 }
 
@@ -43,13 +51,28 @@ impl<const D: usize> Apply<D> for BatchNorm {
         if !(x.device().is_autodiff() && self.training.is_enabled()) {
             return self.forward(x);
         }
-        let Some((out, mean, variance)) = prunelab_kernels::batch_norm_train(&x, &self.gamma.val(), &self.beta.val(), self.epsilon) else {
+        let Some((out, mean, variance)) = prunelab_kernels::batch_norm_train(
+            &x,
+            &self.gamma.val(),
+            &self.beta.val(),
+            self.epsilon,
+        ) else {
             return self.forward(x);
         };
         let device = x.device();
         let m = self.momentum;
-        let running_mean = self.running_mean.value_sync().to_device(&device).mul_scalar(1.0 - m).add(mean.mul_scalar(m));
-        let running_var = self.running_var.value_sync().to_device(&device).mul_scalar(1.0 - m).add(variance.mul_scalar(m));
+        let running_mean = self
+            .running_mean
+            .value_sync()
+            .to_device(&device)
+            .mul_scalar(1.0 - m)
+            .add(mean.mul_scalar(m));
+        let running_var = self
+            .running_var
+            .value_sync()
+            .to_device(&device)
+            .mul_scalar(1.0 - m)
+            .add(variance.mul_scalar(m));
         self.running_mean.update(running_mean.detach());
         self.running_var.update(running_var.detach());
         out
@@ -67,7 +90,10 @@ pub struct Projection {
 impl Projection {
     /// Projection through `c`, normalised over its `c.c_out` channels.
     pub fn new(c: Conv, device: &Device) -> Self {
-        Self { conv: conv(c, device), bn: bn(c.c_out, device) }
+        Self {
+            conv: conv(c, device),
+            bn: bn(c.c_out, device),
+        }
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {

@@ -29,7 +29,12 @@ impl Lenet300 {
     }
 
     /// LeNet with hidden widths `[fc1, fc2]` (each ≥ 1).
-    pub fn with_widths(input: InputShape, classes: usize, &[h1, h2]: &[usize; 2], device: &Device) -> Self {
+    pub fn with_widths(
+        input: InputShape,
+        classes: usize,
+        &[h1, h2]: &[usize; 2],
+        device: &Device,
+    ) -> Self {
         Self {
             fc1: LinearConfig::new(input.len(), h1).init(device),
             fc2: LinearConfig::new(h1, h2).init(device),
@@ -40,7 +45,11 @@ impl Lenet300 {
 
     /// Parameters and MACs per layer for hidden widths `[fc1, fc2]`.
     pub fn costs(input: InputShape, classes: usize, &[h1, h2]: &[usize; 2]) -> Vec<LayerCost> {
-        vec![macs::linear("fc1", input.len(), h1, true, 1), macs::linear("fc2", h1, h2, true, 1), macs::linear("fc3", h2, classes, true, 1)]
+        vec![
+            macs::linear("fc1", input.len(), h1, true, 1),
+            macs::linear("fc2", h1, h2, true, 1),
+            macs::linear("fc3", h2, classes, true, 1),
+        ]
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
@@ -53,8 +62,18 @@ impl Lenet300 {
     /// Counted ReLU layers; `incoming` indexes the prunable kernels (fc1, fc2, fc3).
     pub fn units(&self) -> Vec<UnitLayer> {
         vec![
-            UnitLayer { name: "fc1".into(), channels: self.widths[0], positions: 1, incoming: vec![0] },
-            UnitLayer { name: "fc2".into(), channels: self.widths[1], positions: 1, incoming: vec![1] },
+            UnitLayer {
+                name: "fc1".into(),
+                channels: self.widths[0],
+                positions: 1,
+                incoming: vec![0],
+            },
+            UnitLayer {
+                name: "fc2".into(),
+                channels: self.widths[1],
+                positions: 1,
+                incoming: vec![1],
+            },
         ]
     }
 

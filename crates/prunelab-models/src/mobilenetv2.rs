@@ -24,7 +24,15 @@ use crate::network::InputShape;
 use crate::probe::Probe;
 
 /// (expansion t, output channels c, blocks n, first stride s) per stage.
-const STAGES: [(usize, usize, usize, usize); 7] = [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)];
+const STAGES: [(usize, usize, usize, usize); 7] = [
+    (1, 16, 1, 1),
+    (6, 24, 2, 1),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+];
 const STEM: usize = 32;
 const LAST: usize = 1280;
 
@@ -43,7 +51,9 @@ impl BlockPlan {
     }
 
     fn depthwise(&self) -> Conv {
-        Conv::new(self.expanded, self.expanded, 3).stride(self.stride).groups(self.expanded)
+        Conv::new(self.expanded, self.expanded, 3)
+            .stride(self.stride)
+            .groups(self.expanded)
     }
 
     fn project(&self) -> Conv {
@@ -76,7 +86,12 @@ impl MobilenetPlan {
         let mut out = Vec::new();
         for (t, c, n, s) in STAGES {
             for b in 0..n {
-                out.push(BlockPlan { c_in, expanded: t * c_in, out: c, stride: if b == 0 { s } else { 1 } });
+                out.push(BlockPlan {
+                    c_in,
+                    expanded: t * c_in,
+                    out: c,
+                    stride: if b == 0 { s } else { 1 },
+                });
                 c_in = c;
             }
         }
@@ -123,16 +138,36 @@ impl MobilenetPlan {
     pub fn units(&self) -> Vec<UnitLayer> {
         let sizes = self.sizes();
         let [h, w] = sizes[0];
-        let mut units = vec![UnitLayer { name: "relu1".into(), channels: STEM, positions: h * w, incoming: vec![0] }];
+        let mut units = vec![UnitLayer {
+            name: "relu1".into(),
+            channels: STEM,
+            positions: h * w,
+            incoming: vec![0],
+        }];
         let mut kernel = 1;
         for (i, (b, &[h, w])) in self.blocks().iter().zip(&sizes).enumerate() {
             let [oh, ow] = b.depthwise().output([h, w]);
-            units.push(UnitLayer { name: format!("layers.{i}.relu1"), channels: b.expanded, positions: h * w, incoming: vec![kernel] });
-            units.push(UnitLayer { name: format!("layers.{i}.relu2"), channels: b.expanded, positions: oh * ow, incoming: vec![kernel + 1] });
+            units.push(UnitLayer {
+                name: format!("layers.{i}.relu1"),
+                channels: b.expanded,
+                positions: h * w,
+                incoming: vec![kernel],
+            });
+            units.push(UnitLayer {
+                name: format!("layers.{i}.relu2"),
+                channels: b.expanded,
+                positions: oh * ow,
+                incoming: vec![kernel + 1],
+            });
             kernel += 3 + usize::from(b.shortcut().is_some());
         }
         let [h, w] = sizes[sizes.len() - 1];
-        units.push(UnitLayer { name: "relu2".into(), channels: LAST, positions: h * w, incoming: vec![kernel] });
+        units.push(UnitLayer {
+            name: "relu2".into(),
+            channels: LAST,
+            positions: h * w,
+            incoming: vec![kernel],
+        });
         units
     }
 }
@@ -194,7 +229,11 @@ impl Mobilenetv2 {
         Self {
             conv1: conv(plan.stem(), device),
             bn1: bn(STEM, device),
-            layers: plan.blocks().iter().map(|b| Block::new(b, device)).collect(),
+            layers: plan
+                .blocks()
+                .iter()
+                .map(|b| Block::new(b, device))
+                .collect(),
             conv2: conv(plan.head(), device),
             bn2: bn(LAST, device),
             gap: AdaptiveAvgPool2dConfig::new([1, 1]).init(),

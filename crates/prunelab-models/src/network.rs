@@ -75,7 +75,12 @@ impl Network {
             Model::Cnn => Cnn::costs(input, classes, &CNN_WIDTHS),
             Model::Resnet20 => ResnetPlan::cifar(3, input, classes).costs(),
             Model::Resnet56 => ResnetPlan::cifar(9, input, classes).costs(),
-            Model::Vgg19 => VggPlan { input, widths: VGG19_WIDTHS, classes }.costs(),
+            Model::Vgg19 => VggPlan {
+                input,
+                widths: VGG19_WIDTHS,
+                classes,
+            }
+            .costs(),
             Model::Densenet40 => DensenetPlan::densenet40(input, classes).costs(),
             Model::Mobilenetv2 => MobilenetPlan { input, classes }.costs(),
             Model::Resnet18 => resnet18_plan(input, classes, &RESNET18_WIDTHS).costs(),
@@ -93,21 +98,38 @@ impl Network {
             Model::Lenet300 => LENET300_WIDTHS.to_vec(),
             Model::Cnn => CNN_WIDTHS.to_vec(),
             Model::Vgg19 => VGG19_WIDTHS.to_vec(),
-            Model::Resnet20 | Model::Resnet56 | Model::Resnet18 => resnet_plan(model, input, classes)?.widths(),
+            Model::Resnet20 | Model::Resnet56 | Model::Resnet18 => {
+                resnet_plan(model, input, classes)?.widths()
+            }
             _ => return None,
         })
     }
 
     /// `model` with its resizable layers at `widths` (see [`Network::widths_of`]), built as
     /// [`Network::new`]; an error for a model that cannot be resized or a wrong list of widths.
-    pub fn with_widths(model: Model, input: InputShape, classes: usize, widths: &[usize], device: &Device) -> Result<Self, String> {
+    pub fn with_widths(
+        model: Model,
+        input: InputShape,
+        classes: usize,
+        widths: &[usize],
+        device: &Device,
+    ) -> Result<Self, String> {
         check(model, input, classes, widths)?;
         Ok(match model {
-            Model::Lenet300 => Self::Lenet300(Lenet300::with_widths(input, classes, &fixed(widths)?, device)),
+            Model::Lenet300 => Self::Lenet300(Lenet300::with_widths(
+                input,
+                classes,
+                &fixed(widths)?,
+                device,
+            )),
             Model::Cnn => Self::Cnn(Cnn::with_widths(input, classes, &fixed(widths)?, device)),
-            Model::Vgg19 => Self::Vgg19(Vgg19::with_widths(input, classes, &fixed(widths)?, device)),
+            Model::Vgg19 => {
+                Self::Vgg19(Vgg19::with_widths(input, classes, &fixed(widths)?, device))
+            }
             _ => {
-                let plan = resnet_plan(model, input, classes).and_then(|p| p.with_widths(widths)).ok_or("no widths")?;
+                let plan = resnet_plan(model, input, classes)
+                    .and_then(|p| p.with_widths(widths))
+                    .ok_or("no widths")?;
                 let net = Resnet::from_plan(plan, device);
                 match model {
                     Model::Resnet20 => Self::Resnet20(net),
@@ -119,13 +141,26 @@ impl Network {
     }
 
     /// [`Network::costs`] of `model` with its resizable layers at `widths`.
-    pub fn costs_with_widths(model: Model, input: InputShape, classes: usize, widths: &[usize]) -> Result<Vec<LayerCost>, String> {
+    pub fn costs_with_widths(
+        model: Model,
+        input: InputShape,
+        classes: usize,
+        widths: &[usize],
+    ) -> Result<Vec<LayerCost>, String> {
         check(model, input, classes, widths)?;
         Ok(match model {
             Model::Lenet300 => Lenet300::costs(input, classes, &fixed(widths)?),
             Model::Cnn => Cnn::costs(input, classes, &fixed(widths)?),
-            Model::Vgg19 => VggPlan { input, widths: fixed(widths)?, classes }.costs(),
-            _ => resnet_plan(model, input, classes).and_then(|p| p.with_widths(widths)).ok_or("no widths")?.costs(),
+            Model::Vgg19 => VggPlan {
+                input,
+                widths: fixed(widths)?,
+                classes,
+            }
+            .costs(),
+            _ => resnet_plan(model, input, classes)
+                .and_then(|p| p.with_widths(widths))
+                .ok_or("no widths")?
+                .costs(),
         })
     }
 
@@ -187,7 +222,11 @@ fn check(model: Model, input: InputShape, classes: usize, widths: &[usize]) -> R
         return Err(format!("{model} has no resizable layer widths"));
     };
     if widths.len() != standard.len() {
-        return Err(format!("{model} takes {} widths, got {}", standard.len(), widths.len()));
+        return Err(format!(
+            "{model} takes {} widths, got {}",
+            standard.len(),
+            widths.len()
+        ));
     }
     if widths.contains(&0) {
         return Err(format!("every width must be at least 1, got {widths:?}"));
@@ -196,5 +235,7 @@ fn check(model: Model, input: InputShape, classes: usize, widths: &[usize]) -> R
 }
 
 fn fixed<const N: usize>(widths: &[usize]) -> Result<[usize; N], String> {
-    widths.try_into().map_err(|_| format!("expected {N} widths, got {}", widths.len()))
+    widths
+        .try_into()
+        .map_err(|_| format!("expected {N} widths, got {}", widths.len()))
 }

@@ -82,10 +82,23 @@ impl Path {
             shape.reverse();
         }
         // The network enum's variant name is not part of the PyTorch path.
-        let skip = usize::from(self.containers.first().is_some_and(|c| c.starts_with("Enum:")));
-        let mut parts: Vec<&str> = self.parts[skip..self.parts.len() - 1].iter().map(String::as_str).collect();
+        let skip = usize::from(
+            self.containers
+                .first()
+                .is_some_and(|c| c.starts_with("Enum:")),
+        );
+        let mut parts: Vec<&str> = self.parts[skip..self.parts.len() - 1]
+            .iter()
+            .map(String::as_str)
+            .collect();
         parts.push(field);
-        ParamInfo { name: parts.join("."), shape, role, id, transposed }
+        ParamInfo {
+            name: parts.join("."),
+            shape,
+            role,
+            id,
+            transposed,
+        }
     }
 }
 
@@ -133,21 +146,34 @@ impl ModuleVisitor for Reader<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let t = param.val();
         let info = self.path.info(param.id, &t.dims());
-        let grad = self.grads.and_then(|g| t.grad(g)).map(|g| to_flat(&info, g));
+        let grad = self
+            .grads
+            .and_then(|g| t.grad(g))
+            .map(|g| to_flat(&info, g));
         let flat = to_flat(&info, t);
         self.out.push((info, flat, grad));
     }
 }
 
-fn visit<M: Module>(module: &M, grads: Option<&burn::tensor::Gradients>) -> Vec<(ParamInfo, Tensor<1>, Option<Tensor<1>>)> {
-    let mut reader = Reader { path: Path::default(), grads, out: Vec::new() };
+fn visit<M: Module>(
+    module: &M,
+    grads: Option<&burn::tensor::Gradients>,
+) -> Vec<(ParamInfo, Tensor<1>, Option<Tensor<1>>)> {
+    let mut reader = Reader {
+        path: Path::default(),
+        grads,
+        out: Vec::new(),
+    };
     module.visit(&mut reader);
     reader.out
 }
 
 /// Every float tensor of `module` in model order, with its PyTorch-layout flat value.
 pub fn read<M: Module>(module: &M) -> Vec<(ParamInfo, Tensor<1>)> {
-    visit(module, None).into_iter().map(|(info, flat, _)| (info, flat)).collect()
+    visit(module, None)
+        .into_iter()
+        .map(|(info, flat, _)| (info, flat))
+        .collect()
 }
 
 struct Writer<F> {
@@ -171,7 +197,11 @@ impl<F: FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>> ModuleMapper for Writ
             match (self.update)(&info, to_flat(&info, t.clone())) {
                 Some(flat) => {
                     let next: Tensor<D> = from_flat(&info, flat);
-                    if grad && next.is_autodiff() { next.require_grad() } else { next }
+                    if grad && next.is_autodiff() {
+                        next.require_grad()
+                    } else {
+                        next
+                    }
                 }
                 None => t,
             }
@@ -181,12 +211,24 @@ impl<F: FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>> ModuleMapper for Writ
 
 /// Replace float tensors: `update(info, current)` gets the PyTorch-layout flat value and returns
 /// the new one (same length, same device), or `None` to keep it.
-pub fn update<M: Module>(module: M, update: impl FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>) -> M {
-    module.map(&mut Writer { path: Path::default(), update })
+pub fn update<M: Module>(
+    module: M,
+    update: impl FnMut(&ParamInfo, Tensor<1>) -> Option<Tensor<1>>,
+) -> M {
+    module.map(&mut Writer {
+        path: Path::default(),
+        update,
+    })
 }
 
 /// The gradient of every float tensor of `module` in `grads` (PyTorch-layout flat, plain
 /// device), in model order; `None` where a tensor got no gradient.
-pub fn grads<M: Module>(module: &M, grads: &burn::tensor::Gradients) -> Vec<(ParamInfo, Option<Tensor<1>>)> {
-    visit(module, Some(grads)).into_iter().map(|(info, _, grad)| (info, grad)).collect()
+pub fn grads<M: Module>(
+    module: &M,
+    grads: &burn::tensor::Gradients,
+) -> Vec<(ParamInfo, Option<Tensor<1>>)> {
+    visit(module, Some(grads))
+        .into_iter()
+        .map(|(info, _, grad)| (info, grad))
+        .collect()
 }

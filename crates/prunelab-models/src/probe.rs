@@ -40,7 +40,10 @@ pub struct Probe {
 
 impl Probe {
     pub fn counting() -> Self {
-        Self { enabled: true, ..Self::default() }
+        Self {
+            enabled: true,
+            ..Self::default()
+        }
     }
 
     pub fn disabled() -> Self {
@@ -91,7 +94,8 @@ impl Probe {
     /// (dim 2) the units whose pre-activation is ≤ 0: **DNR (GELU, pre-activation ≤ 0)**.
     pub fn gelu(&mut self, x: Tensor<3>) -> Tensor<3> {
         if self.enabled {
-            self.zeros.push(Self::count(x.clone().lower_equal_elem(0.0), 2));
+            self.zeros
+                .push(Self::count(x.clone().lower_equal_elem(0.0), 2));
         }
         let y = gelu(x);
         self.regularise(&y);
@@ -101,7 +105,8 @@ impl Probe {
     /// Zero outputs per channel (dim 1) of an activation output: the WGSL kernel where it
     /// applies, else burn's operations.
     fn count_zeros<const D: usize>(y: &Tensor<D>) -> Tensor<1, Int> {
-        prunelab_kernels::count_dead(y, 1).unwrap_or_else(|| Self::count(y.clone().equal_elem(0.0), 1))
+        prunelab_kernels::count_dead(y, 1)
+            .unwrap_or_else(|| Self::count(y.clone().equal_elem(0.0), 1))
     }
 
     /// Dead units per channel `channel`, summed over every other dimension (`[channels]`).
@@ -117,7 +122,9 @@ impl Probe {
         let flat: Tensor<1> = y.clone().reshape([-1]).abs();
         let term = match reg {
             ActReg::L1 => flat.mean(),
-            ActReg::Hoyer => flat.clone().sum().powi_scalar(2) / (flat.powi_scalar(2).sum() * n + 1e-12),
+            ActReg::Hoyer => {
+                flat.clone().sum().powi_scalar(2) / (flat.powi_scalar(2).sum() * n + 1e-12)
+            }
             ActReg::None => return,
         };
         self.density = Some(match self.density.take() {
@@ -132,7 +139,10 @@ mod tests {
     use super::*;
 
     fn ints(t: Tensor<1, Int>) -> Vec<i64> {
-        t.into_data().convert::<i64>().try_to_vec::<i64>().expect("ints")
+        t.into_data()
+            .convert::<i64>()
+            .try_to_vec::<i64>()
+            .expect("ints")
     }
 
     /// GELU units are counted per feature (last dim) where the pre-activation is ≤ 0, over batch
@@ -144,11 +154,20 @@ mod tests {
         // [batch 1, tokens 2, features 3]: feature 0 ≤ 0 twice, feature 1 once (0.0), feature 2 never
         let x = Tensor::<3>::from_data([[[-1.0, 0.0, 2.0], [-0.5, 3.0, 0.1]]], &device);
         let y = probe.gelu(x);
-        assert!(y.into_data().try_to_vec::<f32>().expect("f32")[0] < 0.0, "GELU keeps small negative outputs");
+        assert!(
+            y.into_data().try_to_vec::<f32>().expect("f32")[0] < 0.0,
+            "GELU keeps small negative outputs"
+        );
         let x = Tensor::<2>::from_data([[-1.0, 7.0, 0.5], [0.0, -2.0, 9.0]], &device);
         let y = probe.relu6(x);
-        assert_eq!(y.into_data().try_to_vec::<f32>().expect("f32"), [0.0, 6.0, 0.5, 0.0, 0.0, 6.0]);
-        let x = Tensor::<4>::from_data([[[[-1.0]], [[1.0]], [[-2.0]]], [[[-1.0]], [[-1.0]], [[3.0]]]], &device);
+        assert_eq!(
+            y.into_data().try_to_vec::<f32>().expect("f32"),
+            [0.0, 6.0, 0.5, 0.0, 0.0, 6.0]
+        );
+        let x = Tensor::<4>::from_data(
+            [[[[-1.0]], [[1.0]], [[-2.0]]], [[[-1.0]], [[-1.0]], [[3.0]]]],
+            &device,
+        );
         probe.relu_parts(x, &[1, 2]);
         let zeros: Vec<Vec<i64>> = probe.zeros.into_iter().map(ints).collect();
         assert_eq!(zeros, [vec![2, 1, 0], vec![2, 1, 0], vec![2], vec![1, 1]]);
@@ -163,7 +182,10 @@ mod tests {
         let expected = first(gelu(x.clone()).abs().sum()) / 2.0;
         probe.gelu(x);
         let term = first(probe.density.expect("a term"));
-        assert!((term - expected).abs() < 1e-6 && term > 1.0, "{term} vs {expected}");
+        assert!(
+            (term - expected).abs() < 1e-6 && term > 1.0,
+            "{term} vs {expected}"
+        );
         assert!(probe.zeros.is_empty());
     }
 }

@@ -40,7 +40,8 @@ impl BlockPlan {
 
     /// The 1×1 projection of a block that changes shape.
     fn projection(&self) -> Option<Conv> {
-        (self.stride != 1 || self.c_in != self.out).then(|| Conv::new(self.c_in, self.out, 1).stride(self.stride))
+        (self.stride != 1 || self.c_in != self.out)
+            .then(|| Conv::new(self.c_in, self.out, 1).stride(self.stride))
     }
 }
 
@@ -60,22 +61,40 @@ impl ResnetPlan {
     }
 
     /// `blocks` blocks per `(width, stride)` stage; the stride applies to a stage's first block.
-    pub(crate) fn stages(input: InputShape, classes: usize, stem: usize, stages: &[(usize, usize)], blocks: usize) -> Self {
+    pub(crate) fn stages(
+        input: InputShape,
+        classes: usize,
+        stem: usize,
+        stages: &[(usize, usize)],
+        blocks: usize,
+    ) -> Self {
         let mut plan = Vec::new();
         let mut c_in = stem;
         for &(width, stride) in stages {
             for b in 0..blocks {
-                plan.push(BlockPlan { c_in, mid: width, out: width, stride: if b == 0 { stride } else { 1 } });
+                plan.push(BlockPlan {
+                    c_in,
+                    mid: width,
+                    out: width,
+                    stride: if b == 0 { stride } else { 1 },
+                });
                 c_in = width;
             }
         }
-        Self { input, stem, blocks: plan, classes }
+        Self {
+            input,
+            stem,
+            blocks: plan,
+            classes,
+        }
     }
 
     /// The widths activation-density resizing changes, in the order of [`ResnetPlan::units`]:
     /// the stem, then conv1 and conv2 of every block (Table I's ResNet-18 configurations).
     pub fn widths(&self) -> Vec<usize> {
-        std::iter::once(self.stem).chain(self.blocks.iter().flat_map(|b| [b.mid, b.out])).collect()
+        std::iter::once(self.stem)
+            .chain(self.blocks.iter().flat_map(|b| [b.mid, b.out]))
+            .collect()
     }
 
     /// The same network with `widths` (as [`ResnetPlan::widths`]; each ≥ 1): strides stay, each
@@ -91,12 +110,21 @@ impl ResnetPlan {
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let block = BlockPlan { c_in, mid: widths[1 + 2 * i], out: widths[2 + 2 * i], stride: b.stride };
+                let block = BlockPlan {
+                    c_in,
+                    mid: widths[1 + 2 * i],
+                    out: widths[2 + 2 * i],
+                    stride: b.stride,
+                };
                 c_in = block.out;
                 block
             })
             .collect();
-        Some(Self { stem: widths[0], blocks, ..self.clone() })
+        Some(Self {
+            stem: widths[0],
+            blocks,
+            ..self.clone()
+        })
     }
 
     fn stem_conv(&self) -> Conv {
@@ -122,11 +150,17 @@ impl ResnetPlan {
     pub fn costs(&self) -> Vec<LayerCost> {
         let [_, h, w] = self.input.0;
         let sizes = self.sizes();
-        let mut out = vec![self.stem_conv().cost("conv", [h, w]), macs::norm("bn", self.stem)];
+        let mut out = vec![
+            self.stem_conv().cost("conv", [h, w]),
+            macs::norm("bn", self.stem),
+        ];
         for (i, (b, &size)) in self.blocks.iter().zip(&sizes).enumerate() {
             out.push(b.conv1().cost(format!("blocks.{i}.conv1"), size));
             out.push(macs::norm(format!("blocks.{i}.bn1"), b.mid));
-            out.push(b.conv2().cost(format!("blocks.{i}.conv2"), b.conv1().output(size)));
+            out.push(
+                b.conv2()
+                    .cost(format!("blocks.{i}.conv2"), b.conv1().output(size)),
+            );
             out.push(macs::norm(format!("blocks.{i}.bn2"), b.out));
             if let Some(p) = b.projection() {
                 out.push(p.cost(format!("blocks.{i}.shortcut.conv"), size));
@@ -145,7 +179,12 @@ impl ResnetPlan {
     pub fn units(&self) -> Vec<UnitLayer> {
         let sizes = self.sizes();
         let [h, w] = sizes[0];
-        let mut units = vec![UnitLayer { name: "relu".into(), channels: self.stem, positions: h * w, incoming: vec![0] }];
+        let mut units = vec![UnitLayer {
+            name: "relu".into(),
+            channels: self.stem,
+            positions: h * w,
+            incoming: vec![0],
+        }];
         let mut kernel = 1;
         for (i, (b, [h, w])) in self.blocks.iter().zip(&sizes[1..]).enumerate() {
             let (conv1, conv2) = (kernel, kernel + 1);
@@ -157,8 +196,18 @@ impl ResnetPlan {
                 }
                 None => Vec::new(),
             };
-            units.push(UnitLayer { name: format!("blocks.{i}.relu1"), channels: b.mid, positions: h * w, incoming: vec![conv1] });
-            units.push(UnitLayer { name: format!("blocks.{i}.relu2"), channels: b.out, positions: h * w, incoming: after_sum });
+            units.push(UnitLayer {
+                name: format!("blocks.{i}.relu1"),
+                channels: b.mid,
+                positions: h * w,
+                incoming: vec![conv1],
+            });
+            units.push(UnitLayer {
+                name: format!("blocks.{i}.relu2"),
+                channels: b.out,
+                positions: h * w,
+                incoming: after_sum,
+            });
         }
         units
     }
@@ -241,7 +290,11 @@ impl Resnet {
     /// (the stem for block 0), and its projection maps that input to its conv2 channels.
     pub fn axes(&self, name: &str) -> Option<Vec<Option<Axis>>> {
         let ch = Axis::channels;
-        let bn = |rest: &str, prefix: &str| ["weight", "bias", "running_mean", "running_var"].iter().any(|f| rest == format!("{prefix}.{f}"));
+        let bn = |rest: &str, prefix: &str| {
+            ["weight", "bias", "running_mean", "running_var"]
+                .iter()
+                .any(|f| rest == format!("{prefix}.{f}"))
+        };
         if name == "conv.weight" {
             return Some(vec![ch(0), None, None, None]);
         }

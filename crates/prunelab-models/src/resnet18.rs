@@ -16,7 +16,9 @@ use crate::network::InputShape;
 use crate::resnet::{BlockPlan, Resnet, ResnetPlan};
 
 /// Table I's `net0`: stem, then (conv1, conv2) of every block.
-pub const RESNET18_WIDTHS: [usize; 17] = [64, 64, 64, 64, 64, 128, 128, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512];
+pub const RESNET18_WIDTHS: [usize; 17] = [
+    64, 64, 64, 64, 64, 128, 128, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512,
+];
 
 /// The plan for per-layer `widths` (each ≥ 1).
 pub fn resnet18_plan(input: InputShape, classes: usize, widths: &[usize; 17]) -> ResnetPlan {
@@ -25,12 +27,22 @@ pub fn resnet18_plan(input: InputShape, classes: usize, widths: &[usize; 17]) ->
     let blocks = (0..8)
         .map(|b| {
             let stride = if b >= 2 && b % 2 == 0 { 2 } else { 1 };
-            let block = BlockPlan { c_in, mid: widths[1 + 2 * b], out: widths[2 + 2 * b], stride };
+            let block = BlockPlan {
+                c_in,
+                mid: widths[1 + 2 * b],
+                out: widths[2 + 2 * b],
+                stride,
+            };
             c_in = block.out;
             block
         })
         .collect();
-    ResnetPlan { input, stem, blocks, classes }
+    ResnetPlan {
+        input,
+        stem,
+        blocks,
+        classes,
+    }
 }
 
 impl Resnet {
@@ -40,7 +52,12 @@ impl Resnet {
     }
 
     /// ResNet-18 with per-layer `widths` (stem, then conv1 and conv2 of each block; each ≥ 1).
-    pub fn resnet18_with_widths(input: InputShape, classes: usize, widths: &[usize; 17], device: &Device) -> Self {
+    pub fn resnet18_with_widths(
+        input: InputShape,
+        classes: usize,
+        widths: &[usize; 17],
+        device: &Device,
+    ) -> Self {
         Self::from_plan(resnet18_plan(input, classes, widths), device)
     }
 }
@@ -54,6 +71,15 @@ mod tests {
         let plan = resnet18_plan(InputShape([3, 32, 32]), 10, &RESNET18_WIDTHS);
         let strides: Vec<usize> = plan.blocks.iter().map(|b| b.stride).collect();
         assert_eq!(strides, [1, 1, 2, 1, 2, 1, 2, 1]);
-        assert_eq!(plan, ResnetPlan::stages(InputShape([3, 32, 32]), 10, 64, &[(64, 1), (128, 2), (256, 2), (512, 2)], 2));
+        assert_eq!(
+            plan,
+            ResnetPlan::stages(
+                InputShape([3, 32, 32]),
+                10,
+                64,
+                &[(64, 1), (128, 2), (256, 2), (512, 2)],
+                2
+            )
+        );
     }
 }

@@ -37,11 +37,16 @@ impl BlockPlan {
     }
 
     fn convs(&self) -> [Conv; 3] {
-        [Conv::new(self.c_in, self.width, 1), Conv::new(self.width, self.width, 3).stride(self.stride), Conv::new(self.width, self.out(), 1)]
+        [
+            Conv::new(self.c_in, self.width, 1),
+            Conv::new(self.width, self.width, 3).stride(self.stride),
+            Conv::new(self.width, self.out(), 1),
+        ]
     }
 
     fn downsample(&self) -> Option<Conv> {
-        (self.stride != 1 || self.c_in != self.out()).then(|| Conv::new(self.c_in, self.out(), 1).stride(self.stride))
+        (self.stride != 1 || self.c_in != self.out())
+            .then(|| Conv::new(self.c_in, self.out(), 1).stride(self.stride))
     }
 }
 
@@ -63,7 +68,11 @@ impl Resnet50Plan {
         let mut out = Vec::new();
         for (s, (width, n, stride)) in STAGES.into_iter().enumerate() {
             for b in 0..n {
-                let block = BlockPlan { c_in, width, stride: if b == 0 { stride } else { 1 } };
+                let block = BlockPlan {
+                    c_in,
+                    width,
+                    stride: if b == 0 { stride } else { 1 },
+                };
                 c_in = block.out();
                 out.push((s, format!("layer{}.{b}", s + 1), block));
             }
@@ -101,7 +110,13 @@ impl Resnet50Plan {
                 out.push(macs::norm(format!("{name}.downsample.bn"), b.out()));
             }
         }
-        out.push(macs::linear("fc", STAGES[3].0 * EXPANSION, self.classes, true, 1));
+        out.push(macs::linear(
+            "fc",
+            STAGES[3].0 * EXPANSION,
+            self.classes,
+            true,
+            1,
+        ));
         out
     }
 
@@ -113,7 +128,12 @@ impl Resnet50Plan {
     pub fn units(&self) -> Vec<UnitLayer> {
         let sizes = self.sizes();
         let [h, w] = sizes[0];
-        let mut units = vec![UnitLayer { name: "relu".into(), channels: STEM, positions: h * w, incoming: vec![0] }];
+        let mut units = vec![UnitLayer {
+            name: "relu".into(),
+            channels: STEM,
+            positions: h * w,
+            incoming: vec![0],
+        }];
         let mut kernel = 1;
         for ((_, name, b), &[h, w]) in self.blocks().iter().zip(&sizes[1..]) {
             let [oh, ow] = b.convs()[1].output([h, w]);
@@ -121,9 +141,24 @@ impl Resnet50Plan {
             if b.downsample().is_some() {
                 after_sum = vec![kernel + 2, kernel + 3];
             }
-            units.push(UnitLayer { name: format!("{name}.relu1"), channels: b.width, positions: h * w, incoming: vec![kernel] });
-            units.push(UnitLayer { name: format!("{name}.relu2"), channels: b.width, positions: oh * ow, incoming: vec![kernel + 1] });
-            units.push(UnitLayer { name: format!("{name}.relu3"), channels: b.out(), positions: oh * ow, incoming: after_sum });
+            units.push(UnitLayer {
+                name: format!("{name}.relu1"),
+                channels: b.width,
+                positions: h * w,
+                incoming: vec![kernel],
+            });
+            units.push(UnitLayer {
+                name: format!("{name}.relu2"),
+                channels: b.width,
+                positions: oh * ow,
+                incoming: vec![kernel + 1],
+            });
+            units.push(UnitLayer {
+                name: format!("{name}.relu3"),
+                channels: b.out(),
+                positions: oh * ow,
+                incoming: after_sum,
+            });
             kernel += 3 + usize::from(b.downsample().is_some());
         }
         units
@@ -157,7 +192,10 @@ impl Bottleneck {
             bn2: bn(plan.width, device),
             conv3: conv(c3, device),
             bn3: bn(plan.out(), device),
-            downsample: plan.downsample().map(|d| Downsample { conv: conv(d, device), bn: bn(plan.out(), device) }),
+            downsample: plan.downsample().map(|d| Downsample {
+                conv: conv(d, device),
+                bn: bn(plan.out(), device),
+            }),
         }
     }
 
@@ -199,7 +237,10 @@ impl Resnet50 {
         Self {
             conv1: conv(plan.stem(), device),
             bn1: bn(STEM, device),
-            maxpool: MaxPool2dConfig::new([3, 3]).with_strides([2, 2]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(),
+            maxpool: MaxPool2dConfig::new([3, 3])
+                .with_strides([2, 2])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(),
             layer1,
             layer2,
             layer3,
@@ -211,8 +252,16 @@ impl Resnet50 {
     }
 
     pub fn forward(&self, x: Tensor<4>, probe: &mut Probe) -> Tensor<2> {
-        let mut x = self.maxpool.forward(probe.relu(self.bn1.apply(self.conv1.apply(x))));
-        for block in self.layer1.iter().chain(&self.layer2).chain(&self.layer3).chain(&self.layer4) {
+        let mut x = self
+            .maxpool
+            .forward(probe.relu(self.bn1.apply(self.conv1.apply(x))));
+        for block in self
+            .layer1
+            .iter()
+            .chain(&self.layer2)
+            .chain(&self.layer3)
+            .chain(&self.layer4)
+        {
             x = block.forward(x, probe);
         }
         self.fc.forward(self.avgpool.forward(x).flatten(1, 3))

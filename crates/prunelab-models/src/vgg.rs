@@ -22,7 +22,9 @@ use crate::network::InputShape;
 use crate::probe::Probe;
 
 /// The standard widths of the 16 conv layers.
-pub const VGG19_WIDTHS: [usize; 16] = [64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512];
+pub const VGG19_WIDTHS: [usize; 16] = [
+    64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512,
+];
 
 /// A 2×2 max-pool follows these conv layers (0-based).
 const POOL_AFTER: [usize; 4] = [1, 3, 7, 11];
@@ -38,7 +40,9 @@ pub struct VggPlan {
 impl VggPlan {
     fn convs(&self) -> impl Iterator<Item = Conv> + '_ {
         let inputs = std::iter::once(self.input.0[0]).chain(self.widths.iter().copied());
-        inputs.zip(self.widths).map(|(c_in, c_out)| Conv::new(c_in, c_out, 3).bias())
+        inputs
+            .zip(self.widths)
+            .map(|(c_in, c_out)| Conv::new(c_in, c_out, 3).bias())
     }
 
     /// Spatial size at the input of each conv layer.
@@ -70,7 +74,12 @@ impl VggPlan {
         self.sizes()
             .into_iter()
             .enumerate()
-            .map(|(i, [h, w])| UnitLayer { name: format!("layers.{i}"), channels: self.widths[i], positions: h * w, incoming: vec![i] })
+            .map(|(i, [h, w])| UnitLayer {
+                name: format!("layers.{i}"),
+                channels: self.widths[i],
+                positions: h * w,
+                incoming: vec![i],
+            })
             .collect()
     }
 }
@@ -97,10 +106,25 @@ impl Vgg19 {
     }
 
     /// VGG-19 with per-conv-layer `widths` (each ≥ 1).
-    pub fn with_widths(input: InputShape, classes: usize, widths: &[usize; 16], device: &Device) -> Self {
-        let plan = VggPlan { input, widths: *widths, classes };
+    pub fn with_widths(
+        input: InputShape,
+        classes: usize,
+        widths: &[usize; 16],
+        device: &Device,
+    ) -> Self {
+        let plan = VggPlan {
+            input,
+            widths: *widths,
+            classes,
+        };
         Self {
-            layers: plan.convs().map(|c| ConvBn { conv: conv(c, device), bn: bn(c.c_out, device) }).collect(),
+            layers: plan
+                .convs()
+                .map(|c| ConvBn {
+                    conv: conv(c, device),
+                    bn: bn(c.c_out, device),
+                })
+                .collect(),
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             gap: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
             fc: LinearConfig::new(widths[15], classes).init(device),
@@ -134,7 +158,9 @@ impl Vgg19 {
         let i: usize = i.parse().ok()?;
         Some(match rest {
             "conv.weight" => vec![ch(i), if i == 0 { None } else { ch(i - 1) }, None, None],
-            "conv.bias" | "bn.weight" | "bn.bias" | "bn.running_mean" | "bn.running_var" => vec![ch(i)],
+            "conv.bias" | "bn.weight" | "bn.bias" | "bn.running_mean" | "bn.running_var" => {
+                vec![ch(i)]
+            }
             _ => return None,
         })
     }

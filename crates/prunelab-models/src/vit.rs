@@ -49,11 +49,22 @@ pub struct VitPlan {
 impl VitPlan {
     /// ViT-B/16: patch 16, D = 768, 12 blocks of 12 heads, MLP 3072.
     pub fn b16(input: InputShape, classes: usize) -> Self {
-        Self { input, patch: 16, dim: 768, depth: 12, heads: 12, mlp: 3072, classes }
+        Self {
+            input,
+            patch: 16,
+            dim: 768,
+            depth: 12,
+            heads: 12,
+            mlp: 3072,
+            classes,
+        }
     }
 
     fn patch_conv(&self) -> Conv {
-        Conv::new(self.input.0[0], self.dim, self.patch).stride(self.patch).padding(0).bias()
+        Conv::new(self.input.0[0], self.dim, self.patch)
+            .stride(self.patch)
+            .padding(0)
+            .bias()
     }
 
     /// Sequence length: patches + the class token.
@@ -66,17 +77,43 @@ impl VitPlan {
     pub fn costs(&self) -> Vec<LayerCost> {
         let [_, h, w] = self.input.0;
         let (t, d) = (self.tokens(), self.dim);
-        let mut out = vec![self.patch_conv().cost("conv_proj", [h, w]), macs::learned("class_token", d), macs::learned("encoder.pos_embedding", t * d)];
+        let mut out = vec![
+            self.patch_conv().cost("conv_proj", [h, w]),
+            macs::learned("class_token", d),
+            macs::learned("encoder.pos_embedding", t * d),
+        ];
         for i in 0..self.depth {
             let block = format!("encoder.layers.{i}");
             out.push(macs::norm(format!("{block}.ln_1"), d));
             for proj in ["query", "key", "value", "output"] {
-                out.push(macs::linear(format!("{block}.self_attention.{proj}"), d, d, true, t));
+                out.push(macs::linear(
+                    format!("{block}.self_attention.{proj}"),
+                    d,
+                    d,
+                    true,
+                    t,
+                ));
             }
-            out.push(macs::attention(format!("{block}.self_attention.matmuls"), t, d));
+            out.push(macs::attention(
+                format!("{block}.self_attention.matmuls"),
+                t,
+                d,
+            ));
             out.push(macs::norm(format!("{block}.ln_2"), d));
-            out.push(macs::linear(format!("{block}.mlp.fc1"), d, self.mlp, true, t));
-            out.push(macs::linear(format!("{block}.mlp.fc2"), self.mlp, d, true, t));
+            out.push(macs::linear(
+                format!("{block}.mlp.fc1"),
+                d,
+                self.mlp,
+                true,
+                t,
+            ));
+            out.push(macs::linear(
+                format!("{block}.mlp.fc2"),
+                self.mlp,
+                d,
+                true,
+                t,
+            ));
         }
         out.push(macs::norm("encoder.ln", d));
         out.push(macs::linear("head", d, self.classes, true, 1));
@@ -88,7 +125,12 @@ impl VitPlan {
     /// head — so block i's fc1 is kernel 6i + 5.
     pub fn units(&self) -> Vec<UnitLayer> {
         (0..self.depth)
-            .map(|i| UnitLayer { name: format!("encoder.layers.{i}.mlp.gelu"), channels: self.mlp, positions: self.tokens(), incoming: vec![6 * i + 5] })
+            .map(|i| UnitLayer {
+                name: format!("encoder.layers.{i}.mlp.gelu"),
+                channels: self.mlp,
+                positions: self.tokens(),
+                incoming: vec![6 * i + 5],
+            })
             .collect()
     }
 }
@@ -109,17 +151,29 @@ pub struct EncoderBlock {
 
 impl EncoderBlock {
     fn new(plan: &VitPlan, device: &Device) -> Self {
-        let ln = || LayerNormConfig::new(plan.dim).with_epsilon(LN_EPS).init(device);
+        let ln = || {
+            LayerNormConfig::new(plan.dim)
+                .with_epsilon(LN_EPS)
+                .init(device)
+        };
         Self {
             ln_1: ln(),
-            self_attention: MultiHeadAttentionConfig::new(plan.dim, plan.heads).with_dropout(0.0).init(device),
+            self_attention: MultiHeadAttentionConfig::new(plan.dim, plan.heads)
+                .with_dropout(0.0)
+                .init(device),
             ln_2: ln(),
-            mlp: Mlp { fc1: LinearConfig::new(plan.dim, plan.mlp).init(device), fc2: LinearConfig::new(plan.mlp, plan.dim).init(device) },
+            mlp: Mlp {
+                fc1: LinearConfig::new(plan.dim, plan.mlp).init(device),
+                fc2: LinearConfig::new(plan.mlp, plan.dim).init(device),
+            },
         }
     }
 
     fn forward(&self, x: Tensor<3>, probe: &mut Probe) -> Tensor<3> {
-        let attended = self.self_attention.forward(MhaInput::self_attn(self.ln_1.forward(x.clone()))).context;
+        let attended = self
+            .self_attention
+            .forward(MhaInput::self_attn(self.ln_1.forward(x.clone())))
+            .context;
         let x = x + attended;
         let hidden = probe.gelu(self.mlp.fc1.forward(self.ln_2.forward(x.clone())));
         x + self.mlp.fc2.forward(hidden)
@@ -156,8 +210,14 @@ impl Vit {
             conv_proj: conv(plan.patch_conv(), device),
             class_token: Initializer::Zeros.init([1, 1, d], device),
             encoder: Encoder {
-                pos_embedding: Initializer::Normal { mean: 0.0, std: 0.02 }.init([1, t, d], device),
-                layers: (0..plan.depth).map(|_| EncoderBlock::new(&plan, device)).collect(),
+                pos_embedding: Initializer::Normal {
+                    mean: 0.0,
+                    std: 0.02,
+                }
+                .init([1, t, d], device),
+                layers: (0..plan.depth)
+                    .map(|_| EncoderBlock::new(&plan, device))
+                    .collect(),
                 ln: LayerNormConfig::new(d).with_epsilon(LN_EPS).init(device),
             },
             head: LinearConfig::new(d, plan.classes).init(device),
@@ -171,12 +231,14 @@ impl Vit {
         let t = ph * pw + 1;
         let patches = patches.reshape([b, d, ph * pw]).swap_dims(1, 2);
         let class = self.class_token.val().expand([b, 1, d]);
-        let mut x = Tensor::cat(vec![class, patches], 1) + self.encoder.pos_embedding.val().expand([b, t, d]);
+        let mut x = Tensor::cat(vec![class, patches], 1)
+            + self.encoder.pos_embedding.val().expand([b, t, d]);
         for block in &self.encoder.layers {
             x = block.forward(x, probe);
         }
         let x = self.encoder.ln.forward(x);
-        self.head.forward(x.slice([0..b, 0..1, 0..d]).reshape([b, d]))
+        self.head
+            .forward(x.slice([0..b, 0..1, 0..d]).reshape([b, d]))
     }
 
     pub fn units(&self) -> Vec<UnitLayer> {

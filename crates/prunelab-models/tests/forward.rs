@@ -20,27 +20,60 @@ fn forward_backward(net: Network, input: [usize; 3], classes: usize, device: &De
     let mut probe = Probe::counting();
     let logits = net.forward(x, &mut probe);
     assert_eq!(logits.dims(), [BATCH, classes]);
-    let loss = CrossEntropyLossConfig::new().init(device).forward(logits, y);
-    let loss_value: Vec<f32> = loss.clone().inner().into_data().try_to_vec::<f32>().expect("f32 loss");
+    let loss = CrossEntropyLossConfig::new()
+        .init(device)
+        .forward(logits, y);
+    let loss_value: Vec<f32> = loss
+        .clone()
+        .inner()
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32 loss");
     assert!(loss_value[0].is_finite(), "loss {loss_value:?}");
     let grads = loss.backward();
-    let (info, grad) = params::grads(&net, &grads).into_iter().find(|(i, _)| i.role == Role::Kernel).expect("a kernel");
-    let grad: Vec<f32> = grad.expect("first kernel has a gradient").into_data().try_to_vec::<f32>().expect("f32 grad");
-    assert!(grad.iter().any(|&g| g != 0.0) && grad.iter().all(|g| g.is_finite()), "{}: gradient", info.name);
+    let (info, grad) = params::grads(&net, &grads)
+        .into_iter()
+        .find(|(i, _)| i.role == Role::Kernel)
+        .expect("a kernel");
+    let grad: Vec<f32> = grad
+        .expect("first kernel has a gradient")
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32 grad");
+    assert!(
+        grad.iter().any(|&g| g != 0.0) && grad.iter().all(|g| g.is_finite()),
+        "{}: gradient",
+        info.name
+    );
 
     let units = net.units();
-    assert_eq!(probe.zeros.len(), units.len(), "one zero count per unit layer");
+    assert_eq!(
+        probe.zeros.len(),
+        units.len(),
+        "one zero count per unit layer"
+    );
     let (mut dead, mut all) = (0u64, 0u64);
     for (unit, zeros) in units.iter().zip(probe.zeros) {
         assert_eq!(zeros.dims(), [unit.channels], "{}", unit.name);
-        let counts: Vec<i64> = zeros.into_data().convert::<i64>().try_to_vec::<i64>().expect("int counts");
+        let counts: Vec<i64> = zeros
+            .into_data()
+            .convert::<i64>()
+            .try_to_vec::<i64>()
+            .expect("int counts");
         let most = (BATCH * unit.positions) as i64;
-        assert!(counts.iter().all(|&n| (0..=most).contains(&n)), "{}: {counts:?} > {most}", unit.name);
+        assert!(
+            counts.iter().all(|&n| (0..=most).contains(&n)),
+            "{}: {counts:?} > {most}",
+            unit.name
+        );
         dead += counts.iter().sum::<i64>() as u64;
         all += (BATCH * unit.units()) as u64;
     }
     let rate = dead as f64 / all as f64;
-    assert!((0.05..0.95).contains(&rate), "dead rate {rate} at initialisation");
+    assert!(
+        (0.05..0.95).contains(&rate),
+        "dead rate {rate} at initialisation"
+    );
     assert_all_dead_counts(net, input, device);
 }
 
@@ -54,16 +87,33 @@ fn assert_all_dead_counts(net: Network, [c, h, w]: [usize; 3], device: &Device) 
         _ => None,
     });
     let mut probe = Probe::counting();
-    net.forward(Tensor::random([BATCH, c, h, w], Distribution::Normal(0.0, 1.0), device), &mut probe);
+    net.forward(
+        Tensor::random([BATCH, c, h, w], Distribution::Normal(0.0, 1.0), device),
+        &mut probe,
+    );
     for (unit, zeros) in net.units().iter().zip(probe.zeros) {
-        let counts: Vec<i64> = zeros.into_data().convert::<i64>().try_to_vec::<i64>().expect("int counts");
-        assert_eq!(counts, vec![(BATCH * unit.positions) as i64; unit.channels], "{}", unit.name);
+        let counts: Vec<i64> = zeros
+            .into_data()
+            .convert::<i64>()
+            .try_to_vec::<i64>()
+            .expect("int counts");
+        assert_eq!(
+            counts,
+            vec![(BATCH * unit.positions) as i64; unit.channels],
+            "{}",
+            unit.name
+        );
     }
 }
 
 fn run(model: Model, input: [usize; 3], classes: usize) {
     let device = Device::flex().autodiff();
-    forward_backward(Network::new(model, InputShape(input), classes, &device), input, classes, &device);
+    forward_backward(
+        Network::new(model, InputShape(input), classes, &device),
+        input,
+        classes,
+        &device,
+    );
 }
 
 #[test]
@@ -106,8 +156,21 @@ fn resnet50() {
 #[test]
 fn vit_small() {
     let device = Device::flex().autodiff();
-    let plan = VitPlan { input: InputShape([3, 32, 32]), patch: 16, dim: 64, depth: 2, heads: 4, mlp: 128, classes: 10 };
-    forward_backward(Network::VitB16(Vit::from_plan(plan, &device)), [3, 32, 32], 10, &device);
+    let plan = VitPlan {
+        input: InputShape([3, 32, 32]),
+        patch: 16,
+        dim: 64,
+        depth: 2,
+        heads: 4,
+        mlp: 128,
+        classes: 10,
+    };
+    forward_backward(
+        Network::VitB16(Vit::from_plan(plan, &device)),
+        [3, 32, 32],
+        10,
+        &device,
+    );
 }
 
 #[test]

@@ -20,7 +20,9 @@ fn input_of(model: Model) -> ([usize; 3], usize) {
 }
 
 /// Table I, CIFAR-10 ResNet-18, net1.
-const TABLE_I_NET1: [usize; 17] = [34, 29, 41, 25, 33, 58, 78, 27, 65, 71, 83, 46, 69, 120, 191, 219, 288];
+const TABLE_I_NET1: [usize; 17] = [
+    34, 29, 41, 25, 33, 58, 78, 27, 65, 71, 83, 46, 69, 120, 191, 219, 288,
+];
 
 #[test]
 fn widths_are_the_counted_layers_and_resized_nets_have_them() {
@@ -31,21 +33,43 @@ fn widths_are_the_counted_layers_and_resized_nets_have_them() {
         let standard = Network::widths_of(model, shape, classes).expect("resizable");
         let net = Network::new(model, shape, classes, &device);
         let channels: Vec<usize> = net.units().iter().map(|u| u.channels).collect();
-        assert_eq!(channels, standard, "{model}: one width per counted layer, in order");
-        assert_eq!(totals(&Network::costs_with_widths(model, shape, classes, &standard).expect("costs")), totals(&Network::costs(model, shape, classes)));
+        assert_eq!(
+            channels, standard,
+            "{model}: one width per counted layer, in order"
+        );
+        assert_eq!(
+            totals(&Network::costs_with_widths(model, shape, classes, &standard).expect("costs")),
+            totals(&Network::costs(model, shape, classes))
+        );
         // a small resized net: widths 1, 2, 3, … (a width of 1 is allowed)
         let widths: Vec<usize> = (0..standard.len()).map(|i| 1 + i % 3).collect();
         let small = Network::with_widths(model, shape, classes, &widths, &device).expect("resized");
         let got: Vec<usize> = small.units().iter().map(|u| u.channels).collect();
         assert_eq!(got, widths, "{model}");
         let mut probe = Probe::counting();
-        let x = Tensor::<4>::random([2, input[0], input[1], input[2]], Distribution::Normal(0.0, 1.0), &device);
+        let x = Tensor::<4>::random(
+            [2, input[0], input[1], input[2]],
+            Distribution::Normal(0.0, 1.0),
+            &device,
+        );
         assert_eq!(small.forward(x, &mut probe).dims(), [2, classes], "{model}");
         let counted: Vec<usize> = probe.zeros.iter().map(|z| z.dims()[0]).collect();
-        assert_eq!(counted, widths, "{model}: the probe counts the resized channels");
+        assert_eq!(
+            counted, widths,
+            "{model}: the probe counts the resized channels"
+        );
         // the module holds exactly the parameters the resized cost list names
-        let held: u64 = params::read(&small).iter().filter(|(i, _)| i.role != Role::Buffer).map(|(i, _)| i.len() as u64).sum();
-        assert_eq!(held, totals(&Network::costs_with_widths(model, shape, classes, &widths).expect("costs")).parameters, "{model}");
+        let held: u64 = params::read(&small)
+            .iter()
+            .filter(|(i, _)| i.role != Role::Buffer)
+            .map(|(i, _)| i.len() as u64)
+            .sum();
+        assert_eq!(
+            held,
+            totals(&Network::costs_with_widths(model, shape, classes, &widths).expect("costs"))
+                .parameters,
+            "{model}"
+        );
     }
 }
 
@@ -54,10 +78,20 @@ fn bad_widths_are_errors() {
     let shape = InputShape([1, 28, 28]);
     let device = Device::flex();
     assert!(Network::widths_of(Model::VitB16, shape, 10).is_none());
-    let err = |m, w: &[usize]| Network::with_widths(m, shape, 10, w, &device).err().unwrap_or_default();
+    let err = |m, w: &[usize]| {
+        Network::with_widths(m, shape, 10, w, &device)
+            .err()
+            .unwrap_or_default()
+    };
     assert_eq!(err(Model::Cnn, &[3, 4]), "cnn takes 3 widths, got 2");
-    assert_eq!(err(Model::Lenet300, &[0, 4]), "every width must be at least 1, got [0, 4]");
-    assert_eq!(err(Model::Densenet40, &[1]), "densenet40 has no resizable layer widths");
+    assert_eq!(
+        err(Model::Lenet300, &[0, 4]),
+        "every width must be at least 1, got [0, 4]"
+    );
+    assert_eq!(
+        err(Model::Densenet40, &[1]),
+        "densenet40 has no resizable layer widths"
+    );
     assert!(Network::costs_with_widths(Model::Resnet18, shape, 10, &[1; 16]).is_err());
 }
 
@@ -71,16 +105,34 @@ fn residual_blocks_project_where_widths_differ() {
     widths[4] = 40; // block 1: input 40, out 40: identity
     let plan = resnet18_plan(InputShape([3, 32, 32]), 10, &widths);
     let costs = plan.costs();
-    let projections: Vec<String> = costs.iter().filter(|c| c.layer.ends_with("shortcut.conv")).map(|c| c.layer.clone()).collect();
-    assert_eq!(projections, ["blocks.0.shortcut.conv", "blocks.2.shortcut.conv", "blocks.4.shortcut.conv", "blocks.6.shortcut.conv"]);
+    let projections: Vec<String> = costs
+        .iter()
+        .filter(|c| c.layer.ends_with("shortcut.conv"))
+        .map(|c| c.layer.clone())
+        .collect();
+    assert_eq!(
+        projections,
+        [
+            "blocks.0.shortcut.conv",
+            "blocks.2.shortcut.conv",
+            "blocks.4.shortcut.conv",
+            "blocks.6.shortcut.conv"
+        ]
+    );
     assert_eq!(plan.blocks[1].c_in, 40);
     let standard = resnet18_plan(InputShape([3, 32, 32]), 10, &RESNET18_WIDTHS).costs();
-    assert!(!standard.iter().any(|c| c.layer == "blocks.0.shortcut.conv"), "the standard block 0 is an identity");
+    assert!(
+        !standard.iter().any(|c| c.layer == "blocks.0.shortcut.conv"),
+        "the standard block 0 is an identity"
+    );
     // the block's second ReLU sums conv2 and the projection: both feed it
     let units = plan.units();
     assert_eq!(units[2].name, "blocks.0.relu2");
     assert_eq!(units[2].incoming.len(), 2);
-    assert!(units[4].incoming.is_empty(), "identity shortcut: a weightless path");
+    assert!(
+        units[4].incoming.is_empty(),
+        "identity shortcut: a weightless path"
+    );
 }
 
 /// Parameters and MACs of Table I's ResNet-18 net1 by the paper's formulas, layer by layer:
@@ -108,7 +160,10 @@ fn resized_resnet18_costs_follow_the_papers_formula() {
     }
     params += (w[16] * 10 + 10) as u64;
     macs += (w[16] * 10) as u64;
-    let got = totals(&Network::costs_with_widths(Model::Resnet18, InputShape([3, 32, 32]), 10, &w).expect("costs"));
+    let got = totals(
+        &Network::costs_with_widths(Model::Resnet18, InputShape([3, 32, 32]), 10, &w)
+            .expect("costs"),
+    );
     assert_eq!((got.parameters, got.macs), (params, macs));
     // against net0 (11 173 962 parameters, 555 422 720 MACs), counting the projections the
     // resized blocks need: ÷6.94 and ÷5.67
@@ -123,14 +178,27 @@ fn table_i_reductions_without_projections() {
     let shape = InputShape([3, 32, 32]);
     let listed = |w: &[usize]| {
         let costs = Network::costs_with_widths(Model::Resnet18, shape, 10, w).expect("costs");
-        totals(&costs.into_iter().filter(|c| !c.layer.contains("shortcut")).collect::<Vec<_>>())
+        totals(
+            &costs
+                .into_iter()
+                .filter(|c| !c.layer.contains("shortcut"))
+                .collect::<Vec<_>>(),
+        )
     };
     let net0 = listed(&RESNET18_WIDTHS);
-    let net2 = [21, 16, 30, 10, 22, 24, 47, 9, 39, 26, 48, 12, 39, 41, 85, 63, 188];
+    let net2 = [
+        21, 16, 30, 10, 22, 24, 47, 9, 39, 26, 48, 12, 39, 41, 85, 63, 188,
+    ];
     for (w, paper_params, paper_ops) in [(&TABLE_I_NET1[..], 7.3, 6.0), (&net2[..], 41.2, 23.2)] {
         let t = listed(w);
-        let (p, o) = (net0.parameters as f64 / t.parameters as f64, net0.macs as f64 / t.macs as f64);
-        assert!((p / paper_params - 1.0).abs() < 0.01 && (o / paper_ops - 1.0).abs() < 0.01, "{p:.2}× vs {paper_params}×, {o:.2}× vs {paper_ops}×");
+        let (p, o) = (
+            net0.parameters as f64 / t.parameters as f64,
+            net0.macs as f64 / t.macs as f64,
+        );
+        assert!(
+            (p / paper_params - 1.0).abs() < 0.01 && (o / paper_ops - 1.0).abs() < 0.01,
+            "{p:.2}× vs {paper_params}×, {o:.2}× vs {paper_ops}×"
+        );
     }
 }
 
@@ -144,19 +212,38 @@ fn every_tensor_slices_from_the_larger_net() {
         let (input, classes) = input_of(model);
         let shape = InputShape(input);
         let old_widths = Network::widths_of(model, shape, classes).expect("resizable");
-        let new_widths: Vec<usize> = old_widths.iter().enumerate().map(|(i, w)| (w / 2 + i % 2).max(1)).collect();
-        let (old, new) = (Network::new(model, shape, classes, &device), Network::with_widths(model, shape, classes, &new_widths, &device).expect("resized"));
+        let new_widths: Vec<usize> = old_widths
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w / 2 + i % 2).max(1))
+            .collect();
+        let (old, new) = (
+            Network::new(model, shape, classes, &device),
+            Network::with_widths(model, shape, classes, &new_widths, &device).expect("resized"),
+        );
         let keep = keep_channels(&old_widths, &new_widths, 1, 1);
         let old_tensors = params::read(&old);
         for (info, _) in params::read(&new) {
-            let axes = new.axes(&info.name).unwrap_or_else(|| panic!("{model}: no axes for {}", info.name));
+            let axes = new
+                .axes(&info.name)
+                .unwrap_or_else(|| panic!("{model}: no axes for {}", info.name));
             assert_eq!(axes.len(), info.shape.len(), "{model}: {}", info.name);
             match old_tensors.iter().find(|(o, _)| o.name == info.name) {
                 Some((o, _)) => {
                     let values: Vec<f32> = (0..o.len()).map(|v| v as f32).collect();
-                    assert!(slice(&values, &o.shape, &info.shape, &axes, &keep).is_some(), "{model}: {} {:?} → {:?}", info.name, o.shape, info.shape);
+                    assert!(
+                        slice(&values, &o.shape, &info.shape, &axes, &keep).is_some(),
+                        "{model}: {} {:?} → {:?}",
+                        info.name,
+                        o.shape,
+                        info.shape
+                    );
                 }
-                None => assert!(info.name.contains("shortcut"), "{model}: {} only in the resized net", info.name),
+                None => assert!(
+                    info.name.contains("shortcut"),
+                    "{model}: {} only in the resized net",
+                    info.name
+                ),
             }
         }
     }

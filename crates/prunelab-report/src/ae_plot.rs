@@ -24,8 +24,18 @@ fn curves(runs: &[RunResult]) -> Vec<Curve> {
     runs.iter()
         .flat_map(|run| {
             run.nets.iter().map(move |net| Curve {
-                name: if several { format!("{} (seed {}), net{}", run.label, run.seed, net.net) } else { format!("net{}", net.net) },
-                points: net.ae.iter().enumerate().filter(|(_, a)| a.is_finite()).map(|(e, a)| ((e + 1) as f64, 100.0 * a)).collect(),
+                name: if several {
+                    format!("{} (seed {}), net{}", run.label, run.seed, net.net)
+                } else {
+                    format!("net{}", net.net)
+                },
+                points: net
+                    .ae
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.is_finite())
+                    .map(|(e, a)| ((e + 1) as f64, 100.0 * a))
+                    .collect(),
                 rho: net.epochs_to_rho,
             })
         })
@@ -33,7 +43,10 @@ fn curves(runs: &[RunResult]) -> Vec<Curve> {
 }
 
 fn plot_err(message: String) -> ReportError {
-    ReportError::Plot { figure: "activation energy", message }
+    ReportError::Plot {
+        figure: "activation energy",
+        message,
+    }
 }
 
 /// Fig. 1 as an SVG document.
@@ -43,7 +56,9 @@ pub fn ae_svg(runs: &[RunResult]) -> Result<String, ReportError> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        draw(&root, &curves).and_then(|()| root.present()).map_err(|e| plot_err(e.to_string()))?;
+        draw(&root, &curves)
+            .and_then(|()| root.present())
+            .map_err(|e| plot_err(e.to_string()))?;
     }
     Ok(text)
 }
@@ -56,15 +71,25 @@ pub fn ae_png(runs: &[RunResult]) -> Result<Vec<u8>, ReportError> {
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        draw(&root, &curves).and_then(|()| root.present()).map_err(|e| plot_err(e.to_string()))?;
+        draw(&root, &curves)
+            .and_then(|()| root.present())
+            .map_err(|e| plot_err(e.to_string()))?;
     }
     encode_png(&rgb, SIZE).map_err(|e| plot_err(format!("PNG encoding: {e}")))
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, curves: &[Curve]) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let last = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0, f64::max);
-    let (lo, hi) = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let last = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.0))
+        .fold(1.0, f64::max);
+    let (lo, hi) = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 100.0) };
     let pad = ((hi - lo) * 0.08).max(0.5);
     let mut chart = ChartBuilder::on(root)
@@ -95,7 +120,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, curves: &[Curve]) -> 
         if let Some(rho) = c.rho {
             let x = f64::from(rho);
             let line = vec![(x, (lo - pad).max(0.0)), (x, (hi + pad).min(100.0))];
-            chart.draw_series(DashedLineSeries::new(line, 3, 5, colour.mix(0.7).stroke_width(1)))?;
+            chart.draw_series(DashedLineSeries::new(
+                line,
+                3,
+                5,
+                colour.mix(0.7).stroke_width(1),
+            ))?;
         }
     }
     legend(&mut chart, SeriesLabelPosition::UpperRight)
@@ -110,12 +140,28 @@ mod tests {
     fn one_curve_per_net_with_its_epochs() {
         let run = fixture::density_run();
         let c = curves(std::slice::from_ref(&run));
-        assert_eq!(c.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["net0", "net1", "net2"]);
+        assert_eq!(
+            c.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["net0", "net1", "net2"]
+        );
         assert_eq!(c[0].points, [(1.0, 50.0), (2.0, 45.0)]);
         assert_eq!((c[0].rho, c[2].rho), (Some(5), None));
         let svg = ae_svg(std::slice::from_ref(&run)).expect("svg");
-        assert!(svg.lines().any(|l| l == "net2") && svg.lines().any(|l| l == "total AE (% of activations nonzero)"), "{svg}");
-        assert!(ae_png(&[run]).expect("png").starts_with(b"\x89PNG\r\n\x1a\n"));
-        assert!(ae_svg(&[]).is_ok(), "no density run: an empty plot, no panic");
+        assert!(
+            svg.lines().any(|l| l == "net2")
+                && svg
+                    .lines()
+                    .any(|l| l == "total AE (% of activations nonzero)"),
+            "{svg}"
+        );
+        assert!(
+            ae_png(&[run])
+                .expect("png")
+                .starts_with(b"\x89PNG\r\n\x1a\n")
+        );
+        assert!(
+            ae_svg(&[]).is_ok(),
+            "no density run: an empty plot, no panic"
+        );
     }
 }

@@ -21,7 +21,10 @@ impl LambdaAxis {
     /// An axis over `lambdas` (non-finite and non-positive ones ignored) with 3 % room either
     /// side; 100 % to 10 % when none is left.
     pub(crate) fn new(lambdas: impl Iterator<Item = f64>) -> Self {
-        let mut logs: Vec<f64> = lambdas.filter(|l| l.is_finite() && *l > 0.0).map(f64::log10).collect();
+        let mut logs: Vec<f64> = lambdas
+            .filter(|l| l.is_finite() && *l > 0.0)
+            .map(f64::log10)
+            .collect();
         logs.sort_by(|a, b| b.total_cmp(a));
         let (hi, lo) = match (logs.first(), logs.last()) {
             (Some(&hi), Some(&lo)) => (hi, lo),
@@ -35,7 +38,11 @@ impl LambdaAxis {
             }
         }
         let pad = ((hi - lo) * 0.03).max(0.01);
-        Self { left: hi + pad, right: lo - pad, ticks: ticks.into_iter().map(|l| 10f64.powf(l)).collect() }
+        Self {
+            left: hi + pad,
+            right: lo - pad,
+            ticks: ticks.into_iter().map(|l| 10f64.powf(l)).collect(),
+        }
     }
 }
 
@@ -53,7 +60,11 @@ impl Ranged for LambdaAxis {
         if hint.weight().allow_light_points() {
             return Vec::new();
         }
-        let step = self.ticks.len().div_ceil(hint.max_num_points().max(1)).max(1);
+        let step = self
+            .ticks
+            .len()
+            .div_ceil(hint.max_num_points().max(1))
+            .max(1);
         self.ticks.iter().copied().step_by(step).collect()
     }
 
@@ -96,7 +107,11 @@ mod tests {
     #[test]
     fn log_scale_decreasing_left_to_right() {
         let axis = LambdaAxis::new([100.0, 10.0, 1.0].into_iter());
-        let (l, m, r) = (axis.map(&100.0, (0, 1000)), axis.map(&10.0, (0, 1000)), axis.map(&1.0, (0, 1000)));
+        let (l, m, r) = (
+            axis.map(&100.0, (0, 1000)),
+            axis.map(&10.0, (0, 1000)),
+            axis.map(&1.0, (0, 1000)),
+        );
         assert!(l < m && m < r, "{l} {m} {r}");
         assert!((m - 500).abs() <= 1 && l > 0 && r < 1000, "{l} {m} {r}");
     }

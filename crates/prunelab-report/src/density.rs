@@ -32,7 +32,14 @@ pub fn grouped(n: u64) -> String {
 }
 
 fn configuration(widths: &[usize]) -> String {
-    format!("[{}]", widths.iter().map(usize::to_string).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        widths
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// Inference speed-up of `net` over net0 (both measured on the run's backend).
@@ -42,9 +49,14 @@ fn speedup(net: &NetEntry, net0: &NetEntry) -> Option<f64> {
 
 /// Why the run stopped after its last net.
 fn stop_reason(run: &RunResult, exp: &Experiment) -> String {
-    let Some(last) = run.nets.last() else { return String::new() };
+    let Some(last) = run.nets.last() else {
+        return String::new();
+    };
     if last.rising {
-        format!("δ: the AE curve of net{} rises (least-squares slope {:+.2e} per epoch)", last.net, last.slope)
+        format!(
+            "δ: the AE curve of net{} rises (least-squares slope {:+.2e} per epoch)",
+            last.net, last.slope
+        )
     } else if run.nets.len() as u32 >= exp.density_nets {
         format!("the cap of density_nets = {} nets", exp.density_nets)
     } else if !run.complete {
@@ -71,16 +83,33 @@ pub fn markdown(runs: &[RunResult]) -> String {
     );
     for run in runs {
         let (exp, _) = Experiment::from_hash(&run.experiment, &[]);
-        let _ = writeln!(out, "### {}, seed {}: {} on {}\n", run.label, run.seed, exp.model, exp.data);
-        let _ = writeln!(out, "| net | configuration | accuracy | parameters | parameters reduction | MACs | OPS reduction | epochs to ρ | AE slope | images/s | speed-up |");
-        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        let _ = writeln!(
+            out,
+            "### {}, seed {}: {} on {}\n",
+            run.label, run.seed, exp.model, exp.data
+        );
+        let _ = writeln!(
+            out,
+            "| net | configuration | accuracy | parameters | parameters reduction | MACs | OPS reduction | epochs to ρ | AE slope | images/s | speed-up |"
+        );
+        let _ = writeln!(
+            out,
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        );
         let last = final_net(&run.nets.iter().map(|n| n.rising).collect::<Vec<_>>());
         let net0 = &run.nets[0];
         for (i, net) in run.nets.iter().enumerate() {
-            let rho = net.epochs_to_rho.map_or_else(|| format!("— ({} epochs)", net.epochs), |e| format!("{e} epochs"));
+            let rho = net.epochs_to_rho.map_or_else(
+                || format!("— ({} epochs)", net.epochs),
+                |e| format!("{e} epochs"),
+            );
             let rate = net.images_per_s.map_or("—".into(), |r| format!("{r:.0}"));
             let speed = speedup(net, net0).map_or("—".into(), |s| format!("{s:.2}×"));
-            let name = if Some(i) == last { format!("**net{}**", net.net) } else { format!("net{}", net.net) };
+            let name = if Some(i) == last {
+                format!("**net{}**", net.net)
+            } else {
+                format!("net{}", net.net)
+            };
             let _ = writeln!(
                 out,
                 "| {name} | {} | {:.2} % | {} | {:.2}× | {} | {:.2}× | {rho} | {:+.2e} | {rate} | {speed} |",
@@ -93,7 +122,11 @@ pub fn markdown(runs: &[RunResult]) -> String {
                 net.slope,
             );
         }
-        let epochs: Vec<(f64, f64, u32)> = run.nets.iter().map(|n| (n.ops_reduction, n.parameters_reduction, n.epochs)).collect();
+        let epochs: Vec<(f64, f64, u32)> = run
+            .nets
+            .iter()
+            .map(|n| (n.ops_reduction, n.parameters_reduction, n.epochs))
+            .collect();
         let compute = training(epochs.iter().map(|&(o, _, e)| (o, e)));
         let memory = training(epochs.iter().map(|&(_, p, e)| (p, e)));
         let baseline = f64::from(exp.epochs.max(1));
@@ -125,7 +158,12 @@ pub fn csv(runs: &[RunResult]) -> String {
     for run in runs {
         let last = final_net(&run.nets.iter().map(|n| n.rising).collect::<Vec<_>>());
         for (i, net) in run.nets.iter().enumerate() {
-            let widths = net.widths.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");
+            let widths = net
+                .widths
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
             let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
             let _ = writeln!(
                 out,
@@ -161,7 +199,12 @@ mod tests {
         let md = markdown(&[density_run()]);
         assert!(md.contains("### AE density, seed 1: cnn on mnist"), "{md}");
         assert!(md.contains("| net0 | [32, 64, 128] | 90.00 % | 1 000 | 1.00× | 4 000 | 1.00× | 5 epochs | -2.00e-2 | 100 | 1.00× |"), "{md}");
-        assert!(md.contains("| **net1** | [17, 30, 60] | 89.00 % | 250 | 4.00× | 1 000 | 4.00× | 4 epochs |"), "{md}");
+        assert!(
+            md.contains(
+                "| **net1** | [17, 30, 60] | 89.00 % | 250 | 4.00× | 1 000 | 4.00× | 4 epochs |"
+            ),
+            "{md}"
+        );
         assert!(md.contains("| 350 | 3.50× |"), "{md}");
         assert!(md.contains("| net2 | [9, 14, 31] | 88.00 % | 100 | 10.00× | 250 | 16.00× | — (8 epochs) | +1.00e-2 | 900 | 9.00× |"), "{md}");
         // eq. 4: 5/1 + 4/4 + 8/16 = 6.5; memory: 5/1 + 4/4 + 8/10 = 6.8; baseline 8 epochs
@@ -169,7 +212,13 @@ mod tests {
         assert!(md.contains("Training complexity (eq. 4): 6.5 net0-epochs (0.81× of training net0 for 8 epochs); training memory complexity: 6.8 (0.85×)."), "{md}");
         let csv = csv(&[density_run()]);
         assert_eq!(csv.lines().count(), 4);
-        assert!(csv.lines().nth(2).is_some_and(|l| l == "AE density,1,1,17 30 60,0.89,250,1000,4,4,4,4,-0.02,false,350,3.5,true"), "{csv}");
+        assert!(
+            csv.lines()
+                .nth(2)
+                .is_some_and(|l| l
+                    == "AE density,1,1,17 30 60,0.89,250,1000,4,4,4,4,-0.02,false,350,3.5,true"),
+            "{csv}"
+        );
     }
 
     #[test]

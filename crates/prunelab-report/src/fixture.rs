@@ -38,16 +38,32 @@ pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
             }
         })
         .collect();
-    RunResult { label: label.into(), seed, experiment: format!("#label={label}&seed={seed}"), cycles, complete: true, nets: Vec::new() }
+    RunResult {
+        label: label.into(),
+        seed,
+        experiment: format!("#label={label}&seed={seed}"),
+        cycles,
+        complete: true,
+        nets: Vec::new(),
+    }
 }
 
 /// GM seeds 0–2 (7 cycles each), then GM + AP seeds 0–2 (5 cycles each).
 pub(crate) fn runs() -> Vec<RunResult> {
     let gm = (0..3).map(|seed| run("GM", seed, 7));
-    gm.chain((0..3).map(|seed| run("GM + AP", seed, 5))).collect()
+    gm.chain((0..3).map(|seed| run("GM + AP", seed, 5)))
+        .collect()
 }
 
-fn net(i: u32, widths: Vec<usize>, parameters: u64, macs: u64, rho: Option<u32>, rising: bool, rate: f64) -> NetEntry {
+fn net(
+    i: u32,
+    widths: Vec<usize>,
+    parameters: u64,
+    macs: u64,
+    rho: Option<u32>,
+    rising: bool,
+    rate: f64,
+) -> NetEntry {
     NetEntry {
         net: i,
         layers: vec!["conv1".into(), "conv2".into(), "fc1".into()],

@@ -29,7 +29,10 @@ pub fn load_runs(dirs: &[PathBuf]) -> Result<Vec<RunResult>, ReportError> {
             searched.join(", ")
         }));
     }
-    files.iter().map(|path| read_run(path).map(comparable)).collect()
+    files
+        .iter()
+        .map(|path| read_run(path).map(comparable))
+        .collect()
 }
 
 /// The cycles of a run that are results of its own method. A run whose AP step comes only in its
@@ -40,13 +43,22 @@ fn comparable(mut run: RunResult) -> RunResult {
     let (exp, _) = Experiment::from_hash(&run.experiment, &[]);
     if exp.ap_at_end_only() && run.cycles.len() > 2 {
         let last = run.cycles.len() - 1;
-        run.cycles = run.cycles.into_iter().enumerate().filter(|(i, _)| *i == 0 || *i == last).map(|(_, c)| c).collect();
+        run.cycles = run
+            .cycles
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i == 0 || *i == last)
+            .map(|(_, c)| c)
+            .collect();
     }
     run
 }
 
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), ReportError> {
-    let read_err = |source| ReportError::Read { path: path.to_path_buf(), source };
+    let read_err = |source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
     if fs::metadata(path).map_err(read_err)?.is_file() {
         files.push(path.to_path_buf());
         return Ok(());
@@ -64,8 +76,14 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), ReportError> {
 }
 
 fn read_run(path: &Path) -> Result<RunResult, ReportError> {
-    let text = fs::read_to_string(path).map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
-    serde_json::from_str(&text).map_err(|source| ReportError::Parse { path: path.to_path_buf(), source })
+    let text = fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -76,7 +94,11 @@ mod tests {
     fn write_run(root: &Path, rel: &str, run: &RunResult) {
         let dir = root.join(rel);
         fs::create_dir_all(&dir).expect("mkdir");
-        fs::write(dir.join(RESULTS_FILE), serde_json::to_string(run).expect("json")).expect("write");
+        fs::write(
+            dir.join(RESULTS_FILE),
+            serde_json::to_string(run).expect("json"),
+        )
+        .expect("write");
     }
 
     #[test]
@@ -93,7 +115,11 @@ mod tests {
         // serde_json's float parsing may differ from the original in the last bit: compare to a round trip
         let round_trip: Vec<RunResult> = runs
             .iter()
-            .map(|r| serde_json::to_string(r).and_then(|j| serde_json::from_str(&j)).expect("json"))
+            .map(|r| {
+                serde_json::to_string(r)
+                    .and_then(|j| serde_json::from_str(&j))
+                    .expect("json")
+            })
             .collect();
         assert_eq!(loaded, round_trip);
         // a results.json given directly is read as one run
@@ -111,7 +137,10 @@ mod tests {
         let err = load_runs(&[tmp.path().to_path_buf()]).expect_err("corrupt");
         let msg = err.to_string();
         assert!(matches!(err, ReportError::Parse { .. }), "{msg}");
-        assert!(msg.contains("gm/seed-1/results.json") && msg.contains("not a valid results.json"), "{msg}");
+        assert!(
+            msg.contains("gm/seed-1/results.json") && msg.contains("not a valid results.json"),
+            "{msg}"
+        );
         assert!(!msg.contains('\n'), "{msg}");
     }
 
@@ -121,9 +150,15 @@ mod tests {
         fs::create_dir_all(tmp.path().join("empty/seed-0")).expect("mkdir");
         let err = load_runs(&[tmp.path().to_path_buf()]).expect_err("empty");
         assert!(matches!(err, ReportError::NoResults(_)), "{err}");
-        assert!(err.to_string().starts_with("no results.json found under "), "{err}");
+        assert!(
+            err.to_string().starts_with("no results.json found under "),
+            "{err}"
+        );
         let missing = tmp.path().join("nope");
         let err = load_runs(&[missing]).expect_err("missing");
-        assert!(matches!(err, ReportError::Read { .. }) && err.to_string().contains("nope"), "{err}");
+        assert!(
+            matches!(err, ReportError::Read { .. }) && err.to_string().contains("nope"),
+            "{err}"
+        );
     }
 }

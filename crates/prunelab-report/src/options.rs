@@ -22,7 +22,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { lambdas: PAPER_LAMBDAS.to_vec(), accuracy: Accuracy::default(), dnr: None }
+        Self {
+            lambdas: PAPER_LAMBDAS.to_vec(),
+            accuracy: Accuracy::default(),
+            dnr: None,
+        }
     }
 }
 
@@ -31,8 +35,14 @@ impl Options {
         if self.lambdas.is_empty() {
             return Err(ReportError::Options("no λ targets given".into()));
         }
-        match self.lambdas.iter().find(|l| !(l.is_finite() && **l > 0.0 && **l <= 100.0)) {
-            Some(bad) => Err(ReportError::Options(format!("λ target {bad} is not a percentage in (0, 100]"))),
+        match self
+            .lambdas
+            .iter()
+            .find(|l| !(l.is_finite() && **l > 0.0 && **l <= 100.0))
+        {
+            Some(bad) => Err(ReportError::Options(format!(
+                "λ target {bad} is not a percentage in (0, 100]"
+            ))),
             None => Ok(()),
         }
     }
@@ -79,7 +89,9 @@ impl FromStr for Accuracy {
         match s {
             "early-stop" => Ok(Self::EarlyStop),
             "final" => Ok(Self::Final),
-            _ => Err(ReportError::Options(format!("accuracy `{s}`: expected `early-stop` or `final`"))),
+            _ => Err(ReportError::Options(format!(
+                "accuracy `{s}`: expected `early-stop` or `final`"
+            ))),
         }
     }
 }
@@ -115,7 +127,9 @@ impl FromStr for DnrKind {
         match s {
             "static" => Ok(Self::Static),
             "dynamic" => Ok(Self::Dynamic),
-            _ => Err(ReportError::Options(format!("DNR `{s}`: expected `static` or `dynamic`"))),
+            _ => Err(ReportError::Options(format!(
+                "DNR `{s}`: expected `static` or `dynamic`"
+            ))),
         }
     }
 }
@@ -136,15 +150,24 @@ mod tests {
     #[test]
     fn bad_lambdas_are_rejected() {
         for lambdas in [vec![], vec![0.0], vec![101.0], vec![f64::NAN], vec![-5.0]] {
-            let o = Options { lambdas, ..Options::default() };
-            assert!(matches!(o.validate(), Err(ReportError::Options(_))), "{o:?}");
+            let o = Options {
+                lambdas,
+                ..Options::default()
+            };
+            assert!(
+                matches!(o.validate(), Err(ReportError::Options(_))),
+                "{o:?}"
+            );
         }
     }
 
     #[test]
     fn parse_from_strings() {
         assert_eq!("final".parse::<Accuracy>().ok(), Some(Accuracy::Final));
-        assert_eq!("early-stop".parse::<Accuracy>().ok(), Some(Accuracy::EarlyStop));
+        assert_eq!(
+            "early-stop".parse::<Accuracy>().ok(),
+            Some(Accuracy::EarlyStop)
+        );
         assert_eq!("static".parse::<DnrKind>().ok(), Some(DnrKind::Static));
         assert_eq!("dynamic".parse::<DnrKind>().ok(), Some(DnrKind::Dynamic));
         assert!("best".parse::<Accuracy>().is_err());

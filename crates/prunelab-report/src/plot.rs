@@ -73,27 +73,37 @@ impl Figure {
 
 /// The figure as an SVG document (text in the `sans-serif` family).
 pub fn svg(figure: Figure, runs: &[RunResult], options: &Options) -> Result<String, ReportError> {
-    let plot_err = |message| ReportError::Plot { figure: figure.name(), message };
+    let plot_err = |message| ReportError::Plot {
+        figure: figure.name(),
+        message,
+    };
     font::register().map_err(plot_err)?;
     let series = series(figure, runs, options);
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        draw(&root, figure, &series, options).and_then(|()| root.present()).map_err(|e| plot_err(e.to_string()))?;
+        draw(&root, figure, &series, options)
+            .and_then(|()| root.present())
+            .map_err(|e| plot_err(e.to_string()))?;
     }
     Ok(text)
 }
 
 /// The figure as PNG bytes (8-bit RGB), text drawn with the embedded DejaVu Sans.
 pub fn png(figure: Figure, runs: &[RunResult], options: &Options) -> Result<Vec<u8>, ReportError> {
-    let plot_err = |message| ReportError::Plot { figure: figure.name(), message };
+    let plot_err = |message| ReportError::Plot {
+        figure: figure.name(),
+        message,
+    };
     font::register().map_err(plot_err)?;
     let series = series(figure, runs, options);
     let (w, h) = SIZE;
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        draw(&root, figure, &series, options).and_then(|()| root.present()).map_err(|e| plot_err(e.to_string()))?;
+        draw(&root, figure, &series, options)
+            .and_then(|()| root.present())
+            .map_err(|e| plot_err(e.to_string()))?;
     }
     encode_png(&rgb, SIZE).map_err(|e| plot_err(format!("PNG encoding: {e}")))
 }
@@ -132,10 +142,16 @@ fn series(figure: Figure, runs: &[RunResult], options: &Options) -> Vec<Series> 
             points: points(&runs, value),
         };
         match figure {
-            Figure::Accuracy => out.push(line(label.to_string(), false, true, &|e| options.accuracy.of(e))),
+            Figure::Accuracy => out.push(line(label.to_string(), false, true, &|e| {
+                options.accuracy.of(e)
+            })),
             Figure::Dnr => {
-                out.push(line(format!("{label}, dynamic"), false, false, &|e| e.dnr.dynamic));
-                out.push(line(format!("{label}, static"), true, false, &|e| e.dnr.static_));
+                out.push(line(format!("{label}, dynamic"), false, false, &|e| {
+                    e.dnr.dynamic
+                }));
+                out.push(line(format!("{label}, static"), true, false, &|e| {
+                    e.dnr.static_
+                }));
             }
         }
     }
@@ -155,21 +171,32 @@ fn points(runs: &[&RunResult], value: &dyn Fn(&CycleEntry) -> f64) -> Vec<(f64, 
                 .iter()
                 .filter(|e| e.remaining.is_finite() && e.remaining > 0.0 && value(e).is_finite())
                 .collect();
-            let lambda = Stats::of(&entries.iter().map(|e| 100.0 * e.remaining).collect::<Vec<_>>())?.mean;
-            Some((lambda, Stats::of(&entries.iter().map(|e| 100.0 * value(e)).collect::<Vec<_>>())?))
+            let lambda = Stats::of(
+                &entries
+                    .iter()
+                    .map(|e| 100.0 * e.remaining)
+                    .collect::<Vec<_>>(),
+            )?
+            .mean;
+            Some((
+                lambda,
+                Stats::of(&entries.iter().map(|e| 100.0 * value(e)).collect::<Vec<_>>())?,
+            ))
         })
         .collect()
 }
 
 /// Range of `values` padded by 5 % (at least `min_pad`) on each side.
 fn padded(values: impl Iterator<Item = f64>, min_pad: f64) -> Option<(f64, f64)> {
-    let (lo, hi) =
-        values.fold(None, |acc: Option<(f64, f64)>, v| Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v)))))?;
+    let (lo, hi) = values.fold(None, |acc: Option<(f64, f64)>, v| {
+        Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+    })?;
     let pad = ((hi - lo) * 0.05).max(min_pad);
     Some((lo - pad, hi + pad))
 }
 
-pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<DB> =
+    Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -180,23 +207,46 @@ fn draw<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let x_axis = LambdaAxis::new(series.iter().flat_map(|s| s.points.iter().map(|(l, _)| *l)));
     let ys = series.iter().flat_map(|s| {
-        s.points
-            .iter()
-            .flat_map(move |(_, st)| if s.band { [st.mean - st.std, st.mean + st.std] } else { [st.mean, st.mean] })
+        s.points.iter().flat_map(move |(_, st)| {
+            if s.band {
+                [st.mean - st.std, st.mean + st.std]
+            } else {
+                [st.mean, st.mean]
+            }
+        })
     });
     let (title, y_desc, (y0, y1), legend_at) = match figure {
         Figure::Accuracy => {
             let (lo, hi) = padded(ys, 0.5).unwrap_or((0.0, 100.0));
-            let title = format!("Top-1 test accuracy ({}) vs. λ, mean ± std over seeds", options.accuracy.short());
+            let title = format!(
+                "Top-1 test accuracy ({}) vs. λ, mean ± std over seeds",
+                options.accuracy.short()
+            );
             // keep the padding inside 0–100 %, unless the data itself is out there
             let clamped = (lo.max(0.0), hi.min(100.0));
-            let range = if clamped.0 < clamped.1 { clamped } else { (lo, hi) };
-            (title, "Top-1 test accuracy (%)", range, SeriesLabelPosition::LowerLeft)
+            let range = if clamped.0 < clamped.1 {
+                clamped
+            } else {
+                (lo, hi)
+            };
+            (
+                title,
+                "Top-1 test accuracy (%)",
+                range,
+                SeriesLabelPosition::LowerLeft,
+            )
         }
         Figure::Dnr => {
             let hi = padded(ys, 0.5).map_or(1.0, |(_, hi)| hi.max(1.0));
-            let title = "Dead Neuron Rate vs. λ (AP paper, Fig. 1): solid = dynamic, dashed = static".to_string();
-            (title, "DNR (% of ReLU units)", (0.0, hi), SeriesLabelPosition::UpperLeft)
+            let title =
+                "Dead Neuron Rate vs. λ (AP paper, Fig. 1): solid = dynamic, dashed = static"
+                    .to_string();
+            (
+                title,
+                "DNR (% of ReLU units)",
+                (0.0, hi),
+                SeriesLabelPosition::UpperLeft,
+            )
         }
     };
     let mut chart = ChartBuilder::on(root)
@@ -231,7 +281,9 @@ fn draw<DB: DrawingBackend>(
             chart
                 .draw_series(DashedLineSeries::new(xy.clone(), 9, 6, style))?
                 .label(s.name.as_str())
-                .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 28, y)], 7, 4, style));
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 28, y)], 7, 4, style)
+                });
         } else {
             chart
                 .draw_series(LineSeries::new(xy.clone(), style))?
@@ -244,7 +296,10 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// The figures' legend box: the series labels at `at`, on a translucent white background.
-pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, at: SeriesLabelPosition) -> DrawResult<DB> {
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    at: SeriesLabelPosition,
+) -> DrawResult<DB> {
     chart
         .configure_series_labels()
         .position(at)
@@ -262,7 +317,9 @@ mod tests {
     use crate::fixture;
 
     fn decode(bytes: &[u8]) -> (png::OutputInfo, Vec<u8>) {
-        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().expect("png header");
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .expect("png header");
         let mut buf = vec![0; reader.output_buffer_size().expect("size")];
         let info = reader.next_frame(&mut buf).expect("png frame");
         buf.truncate(info.buffer_size());
@@ -271,7 +328,10 @@ mod tests {
 
     /// Dark pixels (text, axes) in rows `rows` of an RGB image `width` wide.
     fn dark_pixels(rgb: &[u8], width: usize, rows: std::ops::Range<usize>) -> usize {
-        rgb[rows.start * width * 3..rows.end * width * 3].chunks(3).filter(|p| p.iter().all(|&c| c < 100)).count()
+        rgb[rows.start * width * 3..rows.end * width * 3]
+            .chunks(3)
+            .filter(|p| p.iter().all(|&c| c < 100))
+            .count()
     }
 
     /// Whether `svg` has a text element reading exactly `text` (plotters puts it on its own line).
@@ -297,10 +357,19 @@ mod tests {
             assert!(has_text(&acc, text), "{text} missing");
         }
         let dnr = svg(Figure::Dnr, &runs, &Options::default()).expect("svg");
-        for text in ["GM, dynamic", "GM, static", "GM + AP, dynamic", "GM + AP, static", "DNR (% of ReLU units)"] {
+        for text in [
+            "GM, dynamic",
+            "GM, static",
+            "GM + AP, dynamic",
+            "GM + AP, static",
+            "DNR (% of ReLU units)",
+        ] {
             assert!(has_text(&dnr, text), "{text} missing");
         }
-        assert!(dnr.lines().any(|l| l.starts_with("Dead Neuron Rate vs. λ (AP paper, Fig. 1)")));
+        assert!(
+            dnr.lines()
+                .any(|l| l.starts_with("Dead Neuron Rate vs. λ (AP paper, Fig. 1)"))
+        );
     }
 
     #[test]
@@ -312,8 +381,14 @@ mod tests {
             assert_eq!((info.width, info.height), SIZE);
             let w = SIZE.0 as usize;
             // the title band (top 50 rows) holds only the caption, so dark pixels there are glyphs
-            assert!(dark_pixels(&rgb, w, 0..50) > 500, "{figure:?}: no title text");
-            let coloured = rgb.chunks(3).filter(|p| p[0] != p[1] || p[1] != p[2]).count();
+            assert!(
+                dark_pixels(&rgb, w, 0..50) > 500,
+                "{figure:?}: no title text"
+            );
+            let coloured = rgb
+                .chunks(3)
+                .filter(|p| p[0] != p[1] || p[1] != p[2])
+                .count();
             assert!(coloured > 1000, "{figure:?}: no coloured series");
         }
     }

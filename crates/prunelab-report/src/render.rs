@@ -15,7 +15,9 @@ impl Table {
     /// more than 10 % off the target λ or that lack some of the label's seeds.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
-        let dnr = self.dnr.map_or(String::new(), |k| format!(", with the mean {} DNR in parentheses", k.name()));
+        let dnr = self.dnr.map_or(String::new(), |k| {
+            format!(", with the mean {} DNR in parentheses", k.name())
+        });
         let _ = writeln!(
             out,
             "Top-1 test accuracy (%) {}, mean ± sample std over {}{dnr}; λ = % of prunable weights remaining \
@@ -89,23 +91,38 @@ impl Table {
         if self.rows.iter().all(|r| r.seeds == first) {
             return format!("{first} seed{}", if first == 1 { "" } else { "s" });
         }
-        let each: Vec<String> = self.rows.iter().map(|r| format!("{}: {}", r.label, r.seeds)).collect();
+        let each: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| format!("{}: {}", r.label, r.seeds))
+            .collect();
         format!("seeds ({})", each.join(", "))
     }
 
     fn dense_line(&self, out: &mut String) {
-        let texts: Vec<Option<String>> = self.rows.iter().map(|r| r.dense.map(|s| format!("{} %", s.pm()))).collect();
+        let texts: Vec<Option<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.dense.map(|s| format!("{} %", s.pm())))
+            .collect();
         match texts.first() {
             Some(Some(first)) if texts.iter().all(|t| t.as_ref() == Some(first)) => {
                 let _ = writeln!(out, "Original top-1 test accuracy: {first} (λ = 100 %)\n");
             }
             _ if texts.iter().all(Option::is_none) => {
-                out.push_str("Original top-1 test accuracy: not recorded (no cycle at λ = 100 %)\n\n");
+                out.push_str(
+                    "Original top-1 test accuracy: not recorded (no cycle at λ = 100 %)\n\n",
+                );
             }
             _ => {
                 out.push_str("Original top-1 test accuracy (λ = 100 %):\n\n");
                 for (row, text) in self.rows.iter().zip(&texts) {
-                    let _ = writeln!(out, "- {}: {}", escape(&row.label), text.as_deref().unwrap_or("not recorded"));
+                    let _ = writeln!(
+                        out,
+                        "- {}: {}",
+                        escape(&row.label),
+                        text.as_deref().unwrap_or("not recorded")
+                    );
                 }
                 out.push('\n');
             }
@@ -116,7 +133,11 @@ impl Table {
 fn cell_notes(row: &Row, cell: &Cell, target: f64) -> Vec<String> {
     let mut notes = Vec::new();
     if cell.off_target(target) {
-        notes.push(format!("{} at {target}%: the nearest cycle has λ = {:.2}%.", escape(&row.label), cell.lambda));
+        notes.push(format!(
+            "{} at {target}%: the nearest cycle has λ = {:.2}%.",
+            escape(&row.label),
+            cell.lambda
+        ));
     }
     if cell.accuracy.n < row.seeds {
         notes.push(format!(
@@ -136,7 +157,11 @@ fn escape(label: &str) -> String {
 
 /// RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
 pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -146,13 +171,19 @@ mod tests {
     use crate::table::Table;
 
     fn table(lambdas: &[f64], dnr: Option<DnrKind>) -> Table {
-        let opts = Options { lambdas: lambdas.to_vec(), dnr, ..Options::default() };
+        let opts = Options {
+            lambdas: lambdas.to_vec(),
+            dnr,
+            ..Options::default()
+        };
         Table::build(&fixture::runs(), &opts).expect("table")
     }
 
     #[test]
     fn markdown_like_the_paper() {
-        let md = Table::build(&fixture::runs(), &Options::default()).expect("table").markdown();
+        let md = Table::build(&fixture::runs(), &Options::default())
+            .expect("table")
+            .markdown();
         let expected = "\
 Top-1 test accuracy (%) at the epoch of best validation accuracy (early stop), mean ± sample std over 3 seeds; \
 λ = % of prunable weights remaining (layout of the AP paper's Tables 1–15).
@@ -170,11 +201,23 @@ Original top-1 test accuracy: 92.0 ± 0.4 % (λ = 100 %)
     #[test]
     fn dnr_in_parentheses_and_footnotes() {
         let md = table(&[50.0, 40.96, 29.5], Some(DnrKind::Dynamic)).markdown();
-        assert!(md.contains("with the mean dynamic DNR in parentheses"), "{md}");
+        assert!(
+            md.contains("with the mean dynamic DNR in parentheses"),
+            "{md}"
+        );
         assert!(md.contains("| λ | 50% | 40.96% | 29.5% |"), "{md}");
-        assert!(md.contains("| GM | 89.0 ± 0.4 (6.1%) | 88.0 ± 0.4 (8.1%) | 87.0 ± 0.4 (10.1%) [^1] |"), "{md}");
-        assert!(md.contains("| GM + AP | 90.5 ± 0.8 (6.1%) | 90.0 ± 0.8 (8.1%) | — |"), "{md}");
-        assert!(md.contains("\n[^1]: GM at 29.5%: the nearest cycle has λ = 32.77%.\n"), "{md}");
+        assert!(
+            md.contains("| GM | 89.0 ± 0.4 (6.1%) | 88.0 ± 0.4 (8.1%) | 87.0 ± 0.4 (10.1%) [^1] |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| GM + AP | 90.5 ± 0.8 (6.1%) | 90.0 ± 0.8 (8.1%) | — |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n[^1]: GM at 29.5%: the nearest cycle has λ = 32.77%.\n"),
+            "{md}"
+        );
     }
 
     #[test]
@@ -182,7 +225,9 @@ Original top-1 test accuracy: 92.0 ± 0.4 % (λ = 100 %)
         let mut runs = fixture::runs();
         runs[0].cycles[0].early_stop_accuracy = 0.5;
         runs[3].cycles.remove(0);
-        let md = Table::build(&runs, &Options::default()).expect("table").markdown();
+        let md = Table::build(&runs, &Options::default())
+            .expect("table")
+            .markdown();
         assert!(
             md.contains("Original top-1 test accuracy (λ = 100 %):\n\n- GM: 78.1 ± 24.4 %\n- GM + AP: 92.2 ± 0.3 %\n"),
             "{md}"
@@ -194,14 +239,30 @@ Original top-1 test accuracy: 92.0 ± 0.4 % (λ = 100 %)
         let mut runs = fixture::runs();
         runs[2].cycles.pop();
         runs[5].label = "GM, | AP \"x\"".into();
-        let t = Table::build(&runs, &Options { lambdas: vec![26.2], ..Options::default() }).expect("table");
+        let t = Table::build(
+            &runs,
+            &Options {
+                lambdas: vec![26.2],
+                ..Options::default()
+            },
+        )
+        .expect("table");
         let md = t.markdown();
         assert!(md.contains("| GM | 85.8 ± 0.3 [^1] |"), "{md}");
-        assert!(md.contains("[^1]: GM at 26.2%: only 2 of 3 seeds reach this λ."), "{md}");
+        assert!(
+            md.contains("[^1]: GM at 26.2%: only 2 of 3 seeds reach this λ."),
+            "{md}"
+        );
         assert!(md.contains("| GM, \\| AP \"x\" | — |"), "{md}");
-        assert!(md.contains("over seeds (GM: 3, GM + AP: 2, GM, | AP \"x\": 1)"), "{md}");
+        assert!(
+            md.contains("over seeds (GM: 3, GM + AP: 2, GM, | AP \"x\": 1)"),
+            "{md}"
+        );
         let csv = t.csv();
-        assert!(csv.ends_with("\n\"GM, | AP \"\"x\"\"\",26.2,,,,0,\n"), "{csv}");
+        assert!(
+            csv.ends_with("\n\"GM, | AP \"\"x\"\"\",26.2,,,,0,\n"),
+            "{csv}"
+        );
     }
 
     #[test]
@@ -209,16 +270,26 @@ Original top-1 test accuracy: 92.0 ± 0.4 % (λ = 100 %)
         let csv = table(&[32.8, 13.4], Some(DnrKind::Static)).csv();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 1 + 2 * 2);
-        assert_eq!(lines[0], "label,lambda_target,lambda_actual,mean,std,n,dnr_mean");
+        assert_eq!(
+            lines[0],
+            "label,lambda_target,lambda_actual,mean,std,n,dnr_mean"
+        );
         let gm: Vec<&str> = lines[1].split(',').collect();
         assert_eq!(gm[..2], ["GM", "32.8"]);
         let num = |i: usize| gm[i].parse::<f64>().expect("number");
-        assert!((num(2) - 32.768).abs() < 1e-9 && (num(3) - 87.0).abs() < 1e-9 && (num(4) - 0.4).abs() < 1e-9);
+        assert!(
+            (num(2) - 32.768).abs() < 1e-9
+                && (num(3) - 87.0).abs() < 1e-9
+                && (num(4) - 0.4).abs() < 1e-9
+        );
         assert_eq!(gm[5], "3");
         assert!((num(6) - 5.2).abs() < 1e-9);
         assert_eq!(lines[2], "GM,13.4,,,,0,");
         assert_eq!(lines[3], "GM + AP,32.8,,,,0,");
         let plain = table(&[32.8], None).csv();
-        assert!(plain.lines().nth(1).is_some_and(|l| l.ends_with(",3,")), "{plain}");
+        assert!(
+            plain.lines().nth(1).is_some_and(|l| l.ends_with(",3,")),
+            "{plain}"
+        );
     }
 }

@@ -16,8 +16,11 @@ impl Stats {
             return None;
         }
         let mean = values.iter().sum::<f64>() / n as f64;
-        let std =
-            if n == 1 { 0.0 } else { (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() };
+        let std = if n == 1 {
+            0.0
+        } else {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        };
         Some(Self { mean, std, n })
     }
 

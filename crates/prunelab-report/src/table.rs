@@ -82,16 +82,33 @@ impl Table {
                 let mut seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
                 seeds.sort_unstable();
                 seeds.dedup();
-                let first_per_seed = runs.iter().enumerate().filter(|(i, r)| !runs[..*i].iter().any(|o| o.seed == r.seed));
+                let first_per_seed = runs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| !runs[..*i].iter().any(|o| o.seed == r.seed));
                 let dense: Vec<f64> = first_per_seed
                     .filter_map(|(_, run)| run.cycles.iter().find(|e| e.remaining >= DENSE))
                     .map(|e| 100.0 * options.accuracy.of(e))
                     .collect();
-                let cells = options.lambdas.iter().map(|&target| cell(&runs, target, options)).collect();
-                Row { label: label.to_string(), seeds: seeds.len(), dense: Stats::of(&dense), cells }
+                let cells = options
+                    .lambdas
+                    .iter()
+                    .map(|&target| cell(&runs, target, options))
+                    .collect();
+                Row {
+                    label: label.to_string(),
+                    seeds: seeds.len(),
+                    dense: Stats::of(&dense),
+                    cells,
+                }
             })
             .collect();
-        Ok(Self { targets: options.lambdas.clone(), accuracy: options.accuracy, dnr: options.dnr, rows })
+        Ok(Self {
+            targets: options.lambdas.clone(),
+            accuracy: options.accuracy,
+            dnr: options.dnr,
+            rows,
+        })
     }
 }
 
@@ -108,11 +125,23 @@ pub(crate) fn group_by_label(runs: &[RunResult]) -> Vec<(&str, Vec<&RunResult>)>
 }
 
 fn cell(runs: &[&RunResult], target: f64, options: &Options) -> Option<Cell> {
-    let chosen: Vec<&CycleEntry> = runs.iter().filter_map(|run| nearest_cycle(run, target)).collect();
-    let accuracies: Vec<f64> = chosen.iter().map(|e| 100.0 * options.accuracy.of(e)).collect();
+    let chosen: Vec<&CycleEntry> = runs
+        .iter()
+        .filter_map(|run| nearest_cycle(run, target))
+        .collect();
+    let accuracies: Vec<f64> = chosen
+        .iter()
+        .map(|e| 100.0 * options.accuracy.of(e))
+        .collect();
     let accuracy = Stats::of(&accuracies)?;
-    let mean = |f: &dyn Fn(&CycleEntry) -> f64| chosen.iter().map(|e| 100.0 * f(e)).sum::<f64>() / chosen.len() as f64;
-    Some(Cell { lambda: mean(&|e| e.remaining), accuracy, dnr: options.dnr.map(|kind| mean(&|e| kind.of(&e.dnr))) })
+    let mean = |f: &dyn Fn(&CycleEntry) -> f64| {
+        chosen.iter().map(|e| 100.0 * f(e)).sum::<f64>() / chosen.len() as f64
+    };
+    Some(Cell {
+        lambda: mean(&|e| e.remaining),
+        accuracy,
+        dnr: options.dnr.map(|kind| mean(&|e| kind.of(&e.dnr))),
+    })
 }
 
 /// The cycle of `run` whose λ (`remaining`, in percent) is nearest `target` (percent); on a tie the
@@ -129,7 +158,11 @@ pub(crate) fn nearest_cycle(run: &RunResult, target: f64) -> Option<&CycleEntry>
     finite()
         .reduce(|best, e| {
             let (d, d_best) = ((lambda(e) - target).abs(), (lambda(best) - target).abs());
-            if d < d_best - TIE || (d <= d_best + TIE && lambda(e) < lambda(best)) { e } else { best }
+            if d < d_best - TIE || (d <= d_best + TIE && lambda(e) < lambda(best)) {
+                e
+            } else {
+                best
+            }
         })
         .filter(|e| (lambda(e) - target).abs() <= MATCH_TOLERANCE * target)
 }
@@ -140,7 +173,10 @@ mod tests {
     use crate::fixture;
 
     fn options(lambdas: &[f64]) -> Options {
-        Options { lambdas: lambdas.to_vec(), ..Options::default() }
+        Options {
+            lambdas: lambdas.to_vec(),
+            ..Options::default()
+        }
     }
 
     fn cell_text(table: &Table, row: usize, col: usize) -> Option<String> {
@@ -159,7 +195,10 @@ mod tests {
         assert_eq!(cycle(26.2), Some(6));
         assert_eq!(cycle(24.0), Some(6)); // smallest λ 26.2144 is within 10 % of 24
         assert_eq!(cycle(13.4), None); // never pruned that far
-        let empty = RunResult { cycles: vec![], ..run.clone() };
+        let empty = RunResult {
+            cycles: vec![],
+            ..run.clone()
+        };
         assert_eq!(nearest_cycle(&empty, 50.0), None);
     }
 
@@ -182,15 +221,28 @@ mod tests {
 
     #[test]
     fn accuracy_kind_and_dnr() {
-        let opts = Options { lambdas: vec![50.0, 40.96], accuracy: Accuracy::Final, dnr: Some(DnrKind::Dynamic) };
+        let opts = Options {
+            lambdas: vec![50.0, 40.96],
+            accuracy: Accuracy::Final,
+            dnr: Some(DnrKind::Dynamic),
+        };
         let table = Table::build(&fixture::runs(), &opts).expect("table");
         assert_eq!(cell_text(&table, 0, 0).as_deref(), Some("88.5 ± 0.4"));
         assert_eq!(cell_text(&table, 1, 0).as_deref(), Some("90.0 ± 0.8"));
-        let dnr = table.rows[1].cells[1].as_ref().and_then(|c| c.dnr).expect("dnr");
+        let dnr = table.rows[1].cells[1]
+            .as_ref()
+            .and_then(|c| c.dnr)
+            .expect("dnr");
         assert!((dnr - 8.1).abs() < 1e-9, "{dnr}");
-        let stat = Options { dnr: Some(DnrKind::Static), ..opts };
+        let stat = Options {
+            dnr: Some(DnrKind::Static),
+            ..opts
+        };
         let table = Table::build(&fixture::runs(), &stat).expect("table");
-        let dnr = table.rows[0].cells[0].as_ref().and_then(|c| c.dnr).expect("dnr");
+        let dnr = table.rows[0].cells[0]
+            .as_ref()
+            .and_then(|c| c.dnr)
+            .expect("dnr");
         assert!((dnr - 3.2).abs() < 1e-9, "{dnr}");
     }
 
@@ -213,24 +265,47 @@ mod tests {
             r.cycles = vec![r.cycles[0].clone(), r.cycles[last as usize].clone()];
             r
         };
-        let runs: Vec<RunResult> = (0..3).flat_map(|seed| [per_column(seed, 3), per_column(seed, 6)]).collect();
+        let runs: Vec<RunResult> = (0..3)
+            .flat_map(|seed| [per_column(seed, 3), per_column(seed, 6)])
+            .collect();
         let table = Table::build(&runs, &options(&[51.2, 38.0, 26.2])).expect("table");
         let row = &table.rows[0];
         assert_eq!(row.seeds, 3, "two runs per seed are still three seeds");
-        assert_eq!(row.dense.as_ref().map(|d| d.n), Some(3), "the dense cycle counts once per seed");
-        assert_eq!(row.cells[0].as_ref().map(|c| (c.accuracy.n, (c.lambda * 10.0).round())), Some((3, 512.0)));
-        assert!(row.cells[1].is_none(), "38 % is over 25 % from both stops: no run stands for it");
+        assert_eq!(
+            row.dense.as_ref().map(|d| d.n),
+            Some(3),
+            "the dense cycle counts once per seed"
+        );
+        assert_eq!(
+            row.cells[0]
+                .as_ref()
+                .map(|c| (c.accuracy.n, (c.lambda * 10.0).round())),
+            Some((3, 512.0))
+        );
+        assert!(
+            row.cells[1].is_none(),
+            "38 % is over 25 % from both stops: no run stands for it"
+        );
         assert_eq!(row.cells[2].as_ref().map(|c| c.accuracy.n), Some(3));
     }
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        assert!(matches!(Table::build(&[], &Options::default()), Err(ReportError::NoRuns)));
-        assert!(matches!(Table::build(&fixture::runs(), &options(&[])), Err(ReportError::Options(_))));
+        assert!(matches!(
+            Table::build(&[], &Options::default()),
+            Err(ReportError::NoRuns)
+        ));
+        assert!(matches!(
+            Table::build(&fixture::runs(), &options(&[])),
+            Err(ReportError::Options(_))
+        ));
         let mut runs = fixture::runs();
         runs[0].cycles[3].remaining = f64::NAN;
         runs[1].cycles.clear();
         let table = Table::build(&runs, &options(&[50.0])).expect("table");
-        assert_eq!(table.rows[0].cells[0].as_ref().map(|c| c.accuracy.n), Some(2));
+        assert_eq!(
+            table.rows[0].cells[0].as_ref().map(|c| c.accuracy.n),
+            Some(2)
+        );
     }
 }

@@ -24,14 +24,29 @@ pub struct DeadMap {
 }
 
 /// The dead-unit maps of `image` (uint8, CHW of `shape`) under the checkpoint `bytes`.
-pub async fn maps(exp: &Experiment, bytes: &[u8], shape: [usize; 3], classes: usize, device: &Device, image: Vec<u8>) -> Result<Vec<DeadMap>, EngineError> {
+pub async fn maps(
+    exp: &Experiment,
+    bytes: &[u8],
+    shape: [usize; 3],
+    classes: usize,
+    device: &Device,
+    image: Vec<u8>,
+) -> Result<Vec<DeadMap>, EngineError> {
     let want: usize = shape.iter().product();
     if image.len() != want {
-        return Err(EngineError::Stopped(format!("the image has {} bytes; the model takes {shape:?} = {want}", image.len())));
+        return Err(EngineError::Stopped(format!(
+            "the image has {} bytes; the model takes {shape:?} = {want}",
+            image.len()
+        )));
     }
     let mut net = NetState::new(exp, InputShape(shape), classes, device);
     net.load_checkpoint(&Checkpoint::from_bytes(bytes)?, exp.model.name())?;
-    let data = Images::memory(Dataset { images: image, labels: vec![0], shape, classes });
+    let data = Images::memory(Dataset {
+        images: image,
+        labels: vec![0],
+        shape,
+        classes,
+    });
     let eval = evaluate(&net, &data, 1).await?;
     let layers = net.layers();
     Ok(net
@@ -40,8 +55,19 @@ pub async fn maps(exp: &Experiment, bytes: &[u8], shape: [usize; 3], classes: us
         .into_iter()
         .zip(eval.zeros.dead)
         .map(|(unit, zeros)| DeadMap {
-            dead: zeros.iter().map(|&z| z as f32 / unit.positions.max(1) as f32).collect(),
-            static_: (0..unit.channels).map(|c| !unit.incoming.is_empty() && unit.incoming.iter().all(|&k| net.masks.row_pruned(&layers, k, c))).collect(),
+            dead: zeros
+                .iter()
+                .map(|&z| z as f32 / unit.positions.max(1) as f32)
+                .collect(),
+            static_: (0..unit.channels)
+                .map(|c| {
+                    !unit.incoming.is_empty()
+                        && unit
+                            .incoming
+                            .iter()
+                            .all(|&k| net.masks.row_pruned(&layers, k, c))
+                })
+                .collect(),
             layer: unit.name,
             channels: unit.channels,
             positions: unit.positions,

@@ -32,7 +32,9 @@ fn start() {
 }
 
 /// Page flags that live in the hash but are not part of the experiment.
-pub const PAGE_FLAGS: &[&str] = &["autorun", "hide", "lesson", "compare", "origins", "backend", "cifar"];
+pub const PAGE_FLAGS: &[&str] = &[
+    "autorun", "hide", "lesson", "compare", "origins", "backend", "cifar",
+];
 
 #[derive(Serialize)]
 struct Parsed {
@@ -50,7 +52,8 @@ pub fn parse_state(hash: &str) -> Result<JsValue, JsError> {
 /// The canonical hash (without `#`) of a state object.
 #[wasm_bindgen(js_name = stateToHash)]
 pub fn state_to_hash(state: JsValue) -> Result<String, JsError> {
-    let exp: Experiment = serde_wasm_bindgen::from_value(state).map_err(|e| JsError::new(&format!("not a prunelab state: {e}")))?;
+    let exp: Experiment = serde_wasm_bindgen::from_value(state)
+        .map_err(|e| JsError::new(&format!("not a prunelab state: {e}")))?;
     Ok(exp.to_hash())
 }
 

@@ -49,7 +49,12 @@ impl Pruners {
                 .collect();
         }
         for (name, _, who) in &mut self.layers {
-            let (Some((_, prev)), Some((_, next))) = (ck.f32(&format!("{name}_mask_prev")), ck.f32(&format!("{name}_mask"))) else { continue };
+            let (Some((_, prev)), Some((_, next))) = (
+                ck.f32(&format!("{name}_mask_prev")),
+                ck.f32(&format!("{name}_mask")),
+            ) else {
+                continue;
+            };
             for ((w, p), n) in who.iter_mut().zip(prev).zip(next) {
                 if *w == KEPT && (p == 0.0 || n == 0.0) {
                     *w = BASE;
@@ -57,7 +62,11 @@ impl Pruners {
             }
         }
         for r in ap_pruned {
-            if let Some(w) = self.layers.get_mut(r.layer).and_then(|l| l.2.get_mut(r.index)) {
+            if let Some(w) = self
+                .layers
+                .get_mut(r.layer)
+                .and_then(|l| l.2.get_mut(r.index))
+            {
                 *w = AP;
             }
         }
@@ -65,7 +74,10 @@ impl Pruners {
 
     /// The mask view, each layer's grid at most `cells × cells`.
     pub fn view(&self, cells: usize) -> Vec<LayerMask> {
-        self.layers.iter().map(|(name, shape, who)| layer_view(name, shape, who, cells.max(1))).collect()
+        self.layers
+            .iter()
+            .map(|(name, shape, who)| layer_view(name, shape, who, cells.max(1)))
+            .collect()
     }
 }
 
@@ -78,7 +90,14 @@ fn layer_view(name: &str, shape: &[usize], who: &[u8], cells: usize) -> LayerMas
         let (r, c) = (i / width * rows / height, i % width * cols / width);
         counts[r * cols + c][usize::from(w)] += 1;
     }
-    let share = |k: usize| counts.iter().map(|c| (f64::from(c[k]) * 255.0 / f64::from(c.iter().sum::<u32>().max(1))).round() as u8).collect();
+    let share = |k: usize| {
+        counts
+            .iter()
+            .map(|c| {
+                (f64::from(c[k]) * 255.0 / f64::from(c.iter().sum::<u32>().max(1))).round() as u8
+            })
+            .collect()
+    };
     let count = |k: u8| who.iter().filter(|&&w| w == k).count();
     LayerMask {
         layer: name.to_string(),
@@ -110,8 +129,17 @@ mod tests {
     fn cycles_accumulate_base_and_ap_apart() {
         let mut p = Pruners::default();
         let ap = |index| WeightRef { layer: 0, index };
-        p.add_cycle(&checkpoint(&[1.0; 8], &[0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]), &[ap(1)]);
-        p.add_cycle(&checkpoint(&[0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], &[0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0]), &[ap(7)]);
+        p.add_cycle(
+            &checkpoint(&[1.0; 8], &[0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+            &[ap(1)],
+        );
+        p.add_cycle(
+            &checkpoint(
+                &[0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                &[0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0],
+            ),
+            &[ap(7)],
+        );
         let v = p.view(64);
         assert_eq!((v[0].kept, v[0].base, v[0].ap), (4, 2, 2));
         assert_eq!((v[0].rows, v[0].cols), (2, 4));
@@ -122,7 +150,10 @@ mod tests {
     #[test]
     fn large_layers_are_downsampled_into_shares() {
         let mut p = Pruners::default();
-        p.add_cycle(&checkpoint(&[1.0; 8], &[0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]), &[WeightRef { layer: 0, index: 4 }]);
+        p.add_cycle(
+            &checkpoint(&[1.0; 8], &[0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+            &[WeightRef { layer: 0, index: 4 }],
+        );
         let v = &p.view(1)[0];
         assert_eq!((v.rows, v.cols, v.kept, v.base, v.ap), (1, 1, 6, 1, 1));
         assert_eq!((v.base_share[0], v.ap_share[0]), (32, 32));

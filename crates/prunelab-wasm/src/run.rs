@@ -44,11 +44,15 @@ pub(crate) async fn device(backend: &str) -> Result<burn::prelude::Device, JsErr
             if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
                 return Ok(device);
             }
-            let device = webgpu_device().await.map_err(|e| JsError::new(&e.to_string()))?;
+            let device = webgpu_device()
+                .await
+                .map_err(|e| JsError::new(&e.to_string()))?;
             DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
             Ok(device)
         }
-        other => Err(JsError::new(&format!("unknown backend `{other}` (expected webgpu or cpu)"))),
+        other => Err(JsError::new(&format!(
+            "unknown backend `{other}` (expected webgpu or cpu)"
+        ))),
     }
 }
 
@@ -61,9 +65,21 @@ pub fn reset_device() {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum PageEvent<'a> {
-    Status { message: String },
-    Epoch { cycle: u32, epoch: u32, loss: f64, train_accuracy: f64, remaining: f64, dnr: Dnr },
-    Cycle { entry: &'a CycleEntry, masks: Vec<LayerMask> },
+    Status {
+        message: String,
+    },
+    Epoch {
+        cycle: u32,
+        epoch: u32,
+        loss: f64,
+        train_accuracy: f64,
+        remaining: f64,
+        dnr: Dnr,
+    },
+    Cycle {
+        entry: &'a CycleEntry,
+        masks: Vec<LayerMask>,
+    },
     /// `method = density`: a trained net_i, its `NetEntry` fields beside `kind: "net"`.
     Net(&'a NetEntry),
 }
@@ -81,13 +97,26 @@ struct Page {
 }
 
 fn stopped(what: &str, e: &JsValue) -> EngineError {
-    EngineError::Stopped(format!("{what}: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))))
+    EngineError::Stopped(format!(
+        "{what}: {}",
+        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    ))
 }
 
 impl Page {
-    fn keep(&mut self, checkpoint: &Checkpoint, ap_pruned: &[WeightRef]) -> Result<Vec<LayerMask>, EngineError> {
+    fn keep(
+        &mut self,
+        checkpoint: &Checkpoint,
+        ap_pruned: &[WeightRef],
+    ) -> Result<Vec<LayerMask>, EngineError> {
         self.pruners.add_cycle(checkpoint, ap_pruned);
-        let last = Last { exp: self.exp.clone(), checkpoint: checkpoint.to_bytes()?, shape: self.shape, classes: self.classes, device: self.device.clone() };
+        let last = Last {
+            exp: self.exp.clone(),
+            checkpoint: checkpoint.to_bytes()?,
+            shape: self.shape,
+            classes: self.classes,
+            device: self.device.clone(),
+        };
         LAST.with(|l| *l.borrow_mut() = Some(last));
         Ok(self.pruners.view(MASK_CELLS))
     }
@@ -97,16 +126,39 @@ impl Observer for Page {
     fn on_event(&mut self, event: Event<'_>) -> Result<(), EngineError> {
         let event = match event {
             Event::Status(message) => PageEvent::Status { message },
-            Event::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr } => {
-                PageEvent::Epoch { cycle, epoch, loss, train_accuracy, remaining, dnr }
-            }
-            Event::Cycle { entry, checkpoint, ap_pruned } => PageEvent::Cycle { entry, masks: self.keep(checkpoint, ap_pruned)? },
+            Event::Epoch {
+                cycle,
+                epoch,
+                loss,
+                train_accuracy,
+                remaining,
+                dnr,
+            } => PageEvent::Epoch {
+                cycle,
+                epoch,
+                loss,
+                train_accuracy,
+                remaining,
+                dnr,
+            },
+            Event::Cycle {
+                entry,
+                checkpoint,
+                ap_pruned,
+            } => PageEvent::Cycle {
+                entry,
+                masks: self.keep(checkpoint, ap_pruned)?,
+            },
             Event::Net { entry, .. } => PageEvent::Net(entry),
             // The page asks for no snapshots (it does not resume runs).
             Event::Snapshot(_) => return Ok(()),
         };
-        let value = to_js(&event).map_err(|_| EngineError::Stopped("cannot encode an event".into()))?;
-        self.on_event.call1(&JsValue::NULL, &value).map(|_| ()).map_err(|e| stopped("the page's event handler failed", &e))
+        let value =
+            to_js(&event).map_err(|_| EngineError::Stopped("cannot encode an event".into()))?;
+        self.on_event
+            .call1(&JsValue::NULL, &value)
+            .map(|_| ())
+            .map_err(|e| stopped("the page's event handler failed", &e))
     }
 
     fn between_steps(&mut self) -> impl Future<Output = Result<(), EngineError>> {
@@ -118,16 +170,26 @@ impl Observer for Page {
                 Some(Ok(v)) => v,
             };
             let value = match value.dyn_into::<Promise>() {
-                Ok(promise) => JsFuture::from(promise).await.map_err(|e| stopped("the page's pause hook failed", &e))?,
+                Ok(promise) => JsFuture::from(promise)
+                    .await
+                    .map_err(|e| stopped("the page's pause hook failed", &e))?,
                 Err(v) => v,
             };
-            if value.as_bool() == Some(false) { Err(EngineError::Stopped("stopped".into())) } else { Ok(()) }
+            if value.as_bool() == Some(false) {
+                Err(EngineError::Stopped("stopped".into()))
+            } else {
+                Ok(())
+            }
         }
     }
 }
 
 fn option(options: &JsValue, key: &str) -> JsValue {
-    if options.is_object() { Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED }
+    if options.is_object() {
+        Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
 }
 
 /// Validate the hash's experiment, train and prune it, resolve to the results (the CLI's
@@ -137,16 +199,33 @@ fn option(options: &JsValue, key: &str) -> JsValue {
 /// where `pause()` is called before every training step and may return a promise — the run
 /// waits for it, and stops with the message `stopped` if it resolves to `false`.
 #[wasm_bindgen(js_name = runExperiment)]
-pub async fn run_experiment(hash: String, data: JsValue, on_event: Function, options: JsValue) -> Result<JsValue, JsError> {
+pub async fn run_experiment(
+    hash: String,
+    data: JsValue,
+    on_event: Function,
+    options: JsValue,
+) -> Result<JsValue, JsError> {
     let (exp, _) = Experiment::from_hash(&hash, PAGE_FLAGS);
     exp.validate().map_err(|e| JsError::new(&e.to_string()))?;
     let (source, shape, classes) = data::source(&data, exp.data)?;
-    let backend = option(&options, "backend").as_string().unwrap_or_else(|| "webgpu".into());
+    let backend = option(&options, "backend")
+        .as_string()
+        .unwrap_or_else(|| "webgpu".into());
     let device = device(&backend).await?;
     let pause = option(&options, "pause").dyn_into::<Function>().ok();
-    let mut page = Page { on_event, pause, pruners: Pruners::default(), exp: exp.clone(), shape, classes, device: device.clone() };
+    let mut page = Page {
+        on_event,
+        pause,
+        pruners: Pruners::default(),
+        exp: exp.clone(),
+        shape,
+        classes,
+        device: device.clone(),
+    };
     LAST.with(|l| *l.borrow_mut() = None);
-    let results = run(&exp, &source, &device, &mut page).await.map_err(|e| JsError::new(&e.to_string()))?;
+    let results = run(&exp, &source, &device, &mut page)
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&results)
 }
 
@@ -154,30 +233,55 @@ pub async fn run_experiment(hash: String, data: JsValue, on_event: Function, opt
 /// or `undefined` before any cycle finished.
 #[wasm_bindgen(js_name = lastCheckpoint)]
 pub fn last_checkpoint() -> Option<Uint8Array> {
-    LAST.with(|l| l.borrow().as_ref().map(|last| Uint8Array::from(last.checkpoint.as_slice())))
+    LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .map(|last| Uint8Array::from(last.checkpoint.as_slice()))
+    })
 }
 
 /// Per counted layer, which units are dead on one input image under the last finished cycle's
 /// weights and masks: see `dead::maps`. `image`: uint8 pixels, CHW, of the run's input shape.
 #[wasm_bindgen(js_name = deadMaps)]
 pub async fn dead_maps(image: Uint8Array) -> Result<JsValue, JsError> {
-    let last = LAST.with(|l| l.borrow().as_ref().map(|l| (l.exp.clone(), l.checkpoint.clone(), l.shape, l.classes, l.device.clone())));
-    let (exp, bytes, shape, classes, device) = last.ok_or_else(|| JsError::new("no finished cycle yet: run an experiment first"))?;
-    let maps = dead::maps(&exp, &bytes, shape, classes, &device, image.to_vec()).await.map_err(|e| JsError::new(&e.to_string()))?;
+    let last = LAST.with(|l| {
+        l.borrow().as_ref().map(|l| {
+            (
+                l.exp.clone(),
+                l.checkpoint.clone(),
+                l.shape,
+                l.classes,
+                l.device.clone(),
+            )
+        })
+    });
+    let (exp, bytes, shape, classes, device) =
+        last.ok_or_else(|| JsError::new("no finished cycle yet: run an experiment first"))?;
+    let maps = dead::maps(&exp, &bytes, shape, classes, &device, image.to_vec())
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&maps)
 }
 
 /// Milliseconds per training step (forward + backward + masked SGD + zero counting) of `model` at
 /// `batch` on WebGPU, on random `channels`×`size`×`size` images, after `steps` warm-up steps.
 #[wasm_bindgen(js_name = benchTraining)]
-pub async fn bench_training(model: String, batch: usize, steps: usize, channels: usize, size: usize) -> Result<f64, JsError> {
+pub async fn bench_training(
+    model: String,
+    batch: usize,
+    steps: usize,
+    channels: usize,
+    size: usize,
+) -> Result<f64, JsError> {
     let mut exp = Experiment::default();
-    exp.set("model", &model).map_err(|e| JsError::new(&e.to_string()))?;
+    exp.set("model", &model)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     exp.batch = batch.max(1);
     let device = device("webgpu").await?;
     let now = || std::time::Duration::from_secs_f64(js_sys::Date::now() / 1e3);
-    let step = prunelab_engine::bench::training_step(&exp, [channels, size, size], &device, steps, now)
-        .await
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    let step =
+        prunelab_engine::bench::training_step(&exp, [channels, size, size], &device, steps, now)
+            .await
+            .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(step.as_secs_f64() * 1e3)
 }

@@ -8,7 +8,10 @@ use prunelab_data::idx;
 use serde_json::Value;
 
 pub fn prunelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prunelab")).args(args).output().expect("prunelab starts")
+    Command::new(env!("CARGO_BIN_EXE_prunelab"))
+        .args(args)
+        .output()
+        .expect("prunelab starts")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -30,7 +33,11 @@ pub fn write_mnist(dir: &Path, train: usize, test: usize) -> Vec<u8> {
             }
             labels.push(k as u8);
         }
-        (idx::write_images(n, 28, 28, &pixels), idx::write_labels(&labels), pixels)
+        (
+            idx::write_images(n, 28, 28, &pixels),
+            idx::write_labels(&labels),
+            pixels,
+        )
     };
     std::fs::create_dir_all(dir).expect("mkdir");
     let (ti, tl, _) = make(train, 0);
@@ -65,7 +72,13 @@ pub fn safetensors_raw(path: &Path) -> std::collections::BTreeMap<String, (Strin
             continue;
         }
         let [s, e] = [0, 1].map(|i| meta["data_offsets"][i].as_u64().expect("offset") as usize);
-        out.insert(name.clone(), (meta["dtype"].as_str().unwrap_or("").to_string(), data[s..e].to_vec()));
+        out.insert(
+            name.clone(),
+            (
+                meta["dtype"].as_str().unwrap_or("").to_string(),
+                data[s..e].to_vec(),
+            ),
+        );
     }
     out
 }
@@ -75,7 +88,10 @@ pub fn safetensors_json(path: &Path) -> Value {
     let mut out = serde_json::Map::new();
     for (name, (dtype, bytes)) in safetensors_raw(path) {
         if dtype == "F32" {
-            let values = bytes.chunks_exact(4).map(|c| Value::from(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)).collect();
+            let values = bytes
+                .chunks_exact(4)
+                .map(|c| Value::from(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64))
+                .collect();
             out.insert(name, Value::Array(values));
         }
     }

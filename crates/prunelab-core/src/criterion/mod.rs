@@ -163,7 +163,10 @@ fn check_shapes(layers: &[Layer], masks: &Masks) {
 /// Test shorthand: `(layer, index)` pairs as weight references.
 #[cfg(test)]
 pub(crate) fn refs(pairs: &[(usize, usize)]) -> Vec<WeightRef> {
-    pairs.iter().map(|&(layer, index)| WeightRef { layer, index }).collect()
+    pairs
+        .iter()
+        .map(|&(layer, index)| WeightRef { layer, index })
+        .collect()
 }
 
 /// Test shorthand: dense masks over `[1, n]` layers of the given lengths.

@@ -17,16 +17,36 @@ const NONE: u32 = u32::MAX;
 /// Order-preserving image of a score: negative floats reversed below the positive ones.
 fn key(score: f32) -> u32 {
     let bits = Score(score).canonical().to_bits();
-    if bits & 0x8000_0000 != 0 { !bits } else { bits | 0x8000_0000 }
+    if bits & 0x8000_0000 != 0 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
 }
 
-pub(super) fn select_lowest(masks: &Masks, k: usize, score: impl Fn(usize, usize) -> Option<f32>) -> Vec<WeightRef> {
-    let offsets: Vec<usize> = masks.keep.iter().scan(0, |at, keep| Some(std::mem::replace(at, *at + keep.len()))).collect();
+pub(super) fn select_lowest(
+    masks: &Masks,
+    k: usize,
+    score: impl Fn(usize, usize) -> Option<f32>,
+) -> Vec<WeightRef> {
+    let offsets: Vec<usize> = masks
+        .keep
+        .iter()
+        .scan(0, |at, keep| Some(std::mem::replace(at, *at + keep.len())))
+        .collect();
     let mut keys = Vec::with_capacity(masks.total());
     for (layer, keep) in masks.keep.iter().enumerate() {
-        keys.extend(keep.iter().enumerate().map(|(index, &alive)| if alive { score(layer, index).map_or(NONE, key) } else { NONE }));
+        keys.extend(keep.iter().enumerate().map(|(index, &alive)| {
+            if alive {
+                score(layer, index).map_or(NONE, key)
+            } else {
+                NONE
+            }
+        }));
     }
-    let Some((threshold, ties)) = kth(&keys, k) else { return Vec::new() };
+    let Some((threshold, ties)) = kth(&keys, k) else {
+        return Vec::new();
+    };
     // Branch-free: every key is written, the length only grows for the chosen ones.
     let mut chosen = vec![0u64; k.min(keys.len()) + 1];
     let (mut len, mut ties_left) = (0, ties);
@@ -51,7 +71,10 @@ pub(super) fn select_lowest(masks: &Masks, k: usize, score: impl Fn(usize, usize
             while offsets.get(layer + 1).is_some_and(|&o| o <= at) {
                 layer += 1;
             }
-            WeightRef { layer, index: at - offsets[layer] }
+            WeightRef {
+                layer,
+                index: at - offsets[layer],
+            }
         })
         .collect()
 }
@@ -76,11 +99,17 @@ fn kth(keys: &[u32], k: usize) -> Option<(u32, usize)> {
     }
     let (bucket, below) = crossing(&high, k);
     let mut low = vec![0usize; 1 << 16];
-    for &key in keys.iter().filter(|&&key| key >> 16 == bucket as u32 && key != NONE) {
+    for &key in keys
+        .iter()
+        .filter(|&&key| key >> 16 == bucket as u32 && key != NONE)
+    {
         low[(key & 0xFFFF) as usize] += 1;
     }
     let (digit, below_digit) = crossing(&low, k - below);
-    Some(((bucket as u32) << 16 | digit as u32, k - below - below_digit))
+    Some((
+        (bucket as u32) << 16 | digit as u32,
+        k - below - below_digit,
+    ))
 }
 
 /// The first bucket at which the running count reaches `k`, and the count before it.
@@ -128,16 +157,52 @@ mod tests {
     fn same_weights_in_the_same_order_as_sorting() {
         let mut rng = Rng::new(3, 4);
         let sizes = [70_000, 1, 0, 5_000, 999];
-        let values = [0.0, -0.0, 1.5, -1.5, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN, 1e-30];
+        let values = [
+            0.0,
+            -0.0,
+            1.5,
+            -1.5,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            1e-30,
+        ];
         let scores: Vec<Vec<f32>> = sizes
             .iter()
-            .map(|&n| (0..n).map(|_| if rng.uniform() < 0.3 { values[rng.below(values.len())] } else { (rng.normal() * 4.0).round() as f32 / 4.0 + rng.below(3) as f32 * 1e-3 }).collect())
+            .map(|&n| {
+                (0..n)
+                    .map(|_| {
+                        if rng.uniform() < 0.3 {
+                            values[rng.below(values.len())]
+                        } else {
+                            (rng.normal() * 4.0).round() as f32 / 4.0 + rng.below(3) as f32 * 1e-3
+                        }
+                    })
+                    .collect()
+            })
             .collect();
-        let mut masks = Masks { keep: sizes.iter().map(|&n| (0..n).map(|_| rng.uniform() < 0.8).collect()).collect() };
+        let mut masks = Masks {
+            keep: sizes
+                .iter()
+                .map(|&n| (0..n).map(|_| rng.uniform() < 0.8).collect())
+                .collect(),
+        };
         masks.keep[1][0] = true;
         let eligible = |l: usize, i: usize| (i % 7 != 3).then(|| scores[l][i]);
         let total = masks.alive();
-        for k in [0, 1, 2, 17, 1000, 30_000, total / 2, total - 1, total, total + 5] {
+        for k in [
+            0,
+            1,
+            2,
+            17,
+            1000,
+            30_000,
+            total / 2,
+            total - 1,
+            total,
+            total + 5,
+        ] {
             let want = select_lowest_by(&masks, k, |l, i| eligible(l, i).map(Score));
             assert_eq!(select_lowest(&masks, k, eligible), want, "k = {k}");
         }
@@ -145,7 +210,16 @@ mod tests {
 
     #[test]
     fn keys_follow_the_score_order() {
-        let ordered = [f32::NEG_INFINITY, -2.0, -1e-40, 0.0, 1e-40, 3.0, f32::INFINITY, f32::NAN];
+        let ordered = [
+            f32::NEG_INFINITY,
+            -2.0,
+            -1e-40,
+            0.0,
+            1e-40,
+            3.0,
+            f32::INFINITY,
+            f32::NAN,
+        ];
         for w in ordered.windows(2) {
             assert!(key(w[0]) < key(w[1]), "{} < {}", w[0], w[1]);
         }

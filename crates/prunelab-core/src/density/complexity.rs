@@ -9,14 +9,20 @@
 
 /// `baseline / pruned` (how many times smaller); 0 when the pruned count is 0.
 pub fn reduction(baseline: u64, pruned: u64) -> f64 {
-    if pruned == 0 { 0.0 } else { baseline as f64 / pruned as f64 }
+    if pruned == 0 {
+        0.0
+    } else {
+        baseline as f64 / pruned as f64
+    }
 }
 
 /// Σ epochs / reduction over the nets, each given as `(reduction, epochs)`: eq. 4 with OPS
 /// reductions, the training memory complexity with parameter reductions. Nets with a
 /// non-positive reduction count as unreduced.
 pub fn training(nets: impl IntoIterator<Item = (f64, u32)>) -> f64 {
-    nets.into_iter().map(|(r, epochs)| f64::from(epochs) / if r > 0.0 { r } else { 1.0 }).sum()
+    nets.into_iter()
+        .map(|(r, epochs)| f64::from(epochs) / if r > 0.0 { r } else { 1.0 })
+        .sum()
 }
 
 #[cfg(test)]
@@ -33,7 +39,10 @@ mod tests {
         // CIFAR-10 ResNet-18: net1 100 + 210/6.0; net2 100 + 70/6.0 + 210/23.2 (the paper prints
         // 120.8, from reductions before Table I rounded them)
         assert_eq!(round1(training([(1.0, 100), (6.0, 210)])), 135.0);
-        assert_eq!(round1(training([(1.0, 100), (6.0, 70), (23.2, 210)])), 120.7);
+        assert_eq!(
+            round1(training([(1.0, 100), (6.0, 70), (23.2, 210)])),
+            120.7
+        );
         assert_eq!(training([(0.0, 10)]), 10.0);
     }
 

@@ -15,13 +15,21 @@
 /// ρ: whether the last `epochs` epoch-to-epoch changes of `curve` are all below `threshold` in
 /// absolute value. Needs `epochs + 1` points; never met before that or with `epochs == 0`.
 pub fn saturated(curve: &[f64], threshold: f64, epochs: usize) -> bool {
-    epochs > 0 && curve.len() > epochs && curve[curve.len() - epochs - 1..].windows(2).all(|w| (w[1] - w[0]).abs() < threshold)
+    epochs > 0
+        && curve.len() > epochs
+        && curve[curve.len() - epochs - 1..]
+            .windows(2)
+            .all(|w| (w[1] - w[0]).abs() < threshold)
 }
 
 /// The least-squares slope of `curve` (AE per epoch, x = 0, 1, 2, …) over its last `window`
 /// points (0 or more than its length: all of them); 0 with fewer than two points.
 pub fn slope(curve: &[f64], window: usize) -> f64 {
-    let tail = if window == 0 || window >= curve.len() { curve } else { &curve[curve.len() - window..] };
+    let tail = if window == 0 || window >= curve.len() {
+        curve
+    } else {
+        &curve[curve.len() - window..]
+    };
     let n = tail.len() as f64;
     if tail.len() < 2 {
         return 0.0;
@@ -56,12 +64,18 @@ mod tests {
     fn rho_on_flat_decaying_and_rising_curves() {
         assert!(saturated(&FLAT, 0.001, 2));
         assert!(saturated(&FLAT, 0.001, 4));
-        assert!(!saturated(&FLAT[..2], 0.001, 2), "two points hold one change only");
+        assert!(
+            !saturated(&FLAT[..2], 0.001, 2),
+            "two points hold one change only"
+        );
         assert!(!saturated(&FLAT, 0.0003, 2));
         // the decay saturates only once two successive changes are below 0.001: after epoch 6
         let first = (1..=DECAYING.len()).find(|&n| saturated(&DECAYING[..n], 0.001, 2));
         assert_eq!(first, Some(7));
-        assert_eq!((1..=DECAYING.len()).find(|&n| saturated(&DECAYING[..n], 0.001, 1)), Some(6));
+        assert_eq!(
+            (1..=DECAYING.len()).find(|&n| saturated(&DECAYING[..n], 0.001, 1)),
+            Some(6)
+        );
         assert!((1..=RISING.len()).all(|n| !saturated(&RISING[..n], 0.001, 2)));
         assert!(!saturated(&FLAT, 0.001, 0));
     }
@@ -71,8 +85,16 @@ mod tests {
         assert_eq!(slope(&[1.0, 3.0, 5.0], 0), 2.0);
         // y = 0, 1, 0, 1: dx = −1.5, −0.5, 0.5, 1.5 and dy = ∓0.5: Σdx·dy = 1, Σdx² = 5 → 0.2
         assert!((slope(&[0.0, 1.0, 0.0, 1.0], 0) - 0.2).abs() < 1e-12);
-        assert_eq!(slope(&[9.0, 1.0, 3.0, 5.0], 3), 2.0, "window: the last three points");
-        assert_eq!(slope(&[1.0, 3.0], 10), 2.0, "a window longer than the curve takes all of it");
+        assert_eq!(
+            slope(&[9.0, 1.0, 3.0, 5.0], 3),
+            2.0,
+            "window: the last three points"
+        );
+        assert_eq!(
+            slope(&[1.0, 3.0], 10),
+            2.0,
+            "a window longer than the curve takes all of it"
+        );
         assert_eq!(slope(&[0.7], 0), 0.0);
         assert_eq!(slope(&[], 0), 0.0);
     }

@@ -24,7 +24,14 @@ use crate::dnr::{UnitLayer, ZeroCounts};
 use crate::state::Model;
 
 /// Models whose layer widths `method = "density"` can resize.
-pub const RESIZABLE: &[Model] = &[Model::Lenet300, Model::Cnn, Model::Resnet20, Model::Resnet56, Model::Vgg19, Model::Resnet18];
+pub const RESIZABLE: &[Model] = &[
+    Model::Lenet300,
+    Model::Cnn,
+    Model::Resnet20,
+    Model::Resnet56,
+    Model::Vgg19,
+    Model::Resnet18,
+];
 
 /// Activation energy of one epoch: per counted layer and for the whole net.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,10 +56,18 @@ pub fn activation_energy(units: &[UnitLayer], counts: &ZeroCounts) -> Energy {
             let seen = samples * unit.units() as f64;
             dead_all += dead;
             seen_all += seen;
-            if seen > 0.0 { (1.0 - dead / seen).clamp(0.0, 1.0) } else { 1.0 }
+            if seen > 0.0 {
+                (1.0 - dead / seen).clamp(0.0, 1.0)
+            } else {
+                1.0
+            }
         })
         .collect();
-    let total = if seen_all > 0.0 { (1.0 - dead_all / seen_all).clamp(0.0, 1.0) } else { 1.0 };
+    let total = if seen_all > 0.0 {
+        (1.0 - dead_all / seen_all).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     Energy { layers, total }
 }
 
@@ -60,7 +75,11 @@ pub fn activation_energy(units: &[UnitLayer], counts: &ZeroCounts) -> Energy {
 /// `max(1, round(AE[L] × width[L]))` channels, `width` being net[i]'s (rounding half away from
 /// zero). AE values outside [0, 1] are clamped; `ae` and `widths` have one entry per layer.
 pub fn resize(widths: &[usize], ae: &[f64]) -> Vec<usize> {
-    widths.iter().zip(ae).map(|(&w, &a)| ((a.clamp(0.0, 1.0) * w as f64).round() as usize).max(1)).collect()
+    widths
+        .iter()
+        .zip(ae)
+        .map(|(&w, &a)| ((a.clamp(0.0, 1.0) * w as f64).round() as usize).max(1))
+        .collect()
 }
 
 /// The net a run ends with (Algorithm 1's net_final), given whether each trained net's AE curve
@@ -70,7 +89,11 @@ pub fn resize(widths: &[usize], ae: &[f64]) -> Vec<usize> {
 /// changing). `None` without nets.
 pub fn final_net(rising: &[bool]) -> Option<usize> {
     let last = rising.len().checked_sub(1)?;
-    Some(if rising[last] { last.saturating_sub(1) } else { last })
+    Some(if rising[last] {
+        last.saturating_sub(1)
+    } else {
+        last
+    })
 }
 
 #[cfg(test)]
@@ -82,7 +105,11 @@ mod tests {
         assert_eq!(final_net(&[]), None);
         assert_eq!(final_net(&[false, false, false]), Some(2));
         assert_eq!(final_net(&[false, false, true]), Some(1));
-        assert_eq!(final_net(&[true]), Some(0), "net0 rising: nothing to prune, net0 stays");
+        assert_eq!(
+            final_net(&[true]),
+            Some(0),
+            "net0 rising: nothing to prune, net0 stays"
+        );
     }
 
     /// The hand-computed net of `dnr::tests`: fc1 (3 units) dead on units 1, 2 for both samples,
@@ -91,10 +118,23 @@ mod tests {
     #[test]
     fn ae_of_a_hand_computed_net() {
         let units = [
-            UnitLayer { name: "fc1".into(), channels: 3, positions: 1, incoming: vec![0] },
-            UnitLayer { name: "fc2".into(), channels: 2, positions: 1, incoming: vec![1] },
+            UnitLayer {
+                name: "fc1".into(),
+                channels: 3,
+                positions: 1,
+                incoming: vec![0],
+            },
+            UnitLayer {
+                name: "fc2".into(),
+                channels: 2,
+                positions: 1,
+                incoming: vec![1],
+            },
         ];
-        let counts = ZeroCounts { samples: 2, dead: vec![vec![0, 2, 2], vec![0, 2]] };
+        let counts = ZeroCounts {
+            samples: 2,
+            dead: vec![vec![0, 2, 2], vec![0, 2]],
+        };
         let e = activation_energy(&units, &counts);
         assert!((e.layers[0] - 1.0 / 3.0).abs() < 1e-12, "{e:?}");
         assert!((e.layers[1] - 0.5).abs() < 1e-12, "{e:?}");
@@ -105,21 +145,44 @@ mod tests {
     /// a second layer never observed (0 samples) is fully alive by convention.
     #[test]
     fn ae_counts_positions_and_nothing_seen() {
-        let conv = UnitLayer { name: "conv".into(), channels: 2, positions: 4, incoming: vec![0] };
-        let e = activation_energy(std::slice::from_ref(&conv), &ZeroCounts { samples: 3, dead: vec![vec![5, 1]] });
+        let conv = UnitLayer {
+            name: "conv".into(),
+            channels: 2,
+            positions: 4,
+            incoming: vec![0],
+        };
+        let e = activation_energy(
+            std::slice::from_ref(&conv),
+            &ZeroCounts {
+                samples: 3,
+                dead: vec![vec![5, 1]],
+            },
+        );
         assert_eq!(e.layers, [0.75]);
         assert_eq!(e.total, 0.75);
-        let none = activation_energy(&[conv], &ZeroCounts { samples: 0, dead: vec![vec![0, 0]] });
+        let none = activation_energy(
+            &[conv],
+            &ZeroCounts {
+                samples: 0,
+                dead: vec![vec![0, 0]],
+            },
+        );
         assert_eq!((none.layers[0], none.total), (1.0, 1.0));
     }
 
     #[test]
     fn width_rule_rounds_and_keeps_at_least_one() {
         // 64 × 0.53 = 33.92 → 34; 64 × 0.4531 = 28.998 → 29; 128 × 0.5 = 64; 512 × 0.0001 → 0 → 1
-        assert_eq!(resize(&[64, 64, 128, 512], &[0.53, 0.4531, 0.5, 0.0001]), [34, 29, 64, 1]);
+        assert_eq!(
+            resize(&[64, 64, 128, 512], &[0.53, 0.4531, 0.5, 0.0001]),
+            [34, 29, 64, 1]
+        );
         // halves round away from zero: 3 × 0.5 = 1.5 → 2; 5 × 0.1 = 0.5 → 1
         assert_eq!(resize(&[3, 5], &[0.5, 0.1]), [2, 1]);
         // AE = 0 still leaves one channel; AE = 1 keeps the width; junk AE is clamped
-        assert_eq!(resize(&[10, 10, 10, 10], &[0.0, 1.0, 1.7, -0.2]), [1, 10, 10, 1]);
+        assert_eq!(
+            resize(&[10, 10, 10, 10], &[0.0, 1.0, 1.7, -0.2]),
+            [1, 10, 10, 1]
+        );
     }
 }

@@ -22,7 +22,9 @@ pub struct Native {
     pub precision: Option<String>,
 }
 
-pub use names::{ActReg, Ap, ApTiming, Data, DensityInit, ImpScope, Method, Model, Recipe, Retrain, Schedule};
+pub use names::{
+    ActReg, Ap, ApTiming, Data, DensityInit, ImpScope, Method, Model, Recipe, Retrain, Schedule,
+};
 
 /// Everything that defines an experiment. Field names are the URL / TOML keys; the defaults are
 /// those of [`Recipe::Custom`] (see [`Recipe::defaults`]); a state object missing keys (one
@@ -111,7 +113,11 @@ pub enum StateError {
     #[error("unknown key `{0}`")]
     UnknownKey(String),
     #[error("unknown {key} `{value}` (expected one of: {expected})")]
-    Unknown { key: String, value: String, expected: String },
+    Unknown {
+        key: String,
+        value: String,
+        expected: String,
+    },
     #[error("{key} must be a number, got `{value}`")]
     NotNumber { key: String, value: String },
     #[error("{0}")]
@@ -122,39 +128,106 @@ pub enum StateError {
 
 /// Keys of the state, in URL / config order.
 pub const KEYS: &[&str] = &[
-    "recipe", "model", "data", "method", "imp_scope", "taylor_batches", "snip_batches", "ap", "ap_timing",
-    "ap_bias_k", "p", "q", "schedule", "cycles", "target", "gradual_start", "gradual_end", "gradual_steps",
-    "retrain", "rewind_iteration", "finetune_lr", "act_reg", "act_reg_weight", "epochs", "seed", "lr",
-    "warmup_epochs", "lr_milestones", "lr_gamma", "batch", "momentum", "weight_decay", "val_size",
-    "train_size", "test_size", "rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets",
+    "recipe",
+    "model",
+    "data",
+    "method",
+    "imp_scope",
+    "taylor_batches",
+    "snip_batches",
+    "ap",
+    "ap_timing",
+    "ap_bias_k",
+    "p",
+    "q",
+    "schedule",
+    "cycles",
+    "target",
+    "gradual_start",
+    "gradual_end",
+    "gradual_steps",
+    "retrain",
+    "rewind_iteration",
+    "finetune_lr",
+    "act_reg",
+    "act_reg_weight",
+    "epochs",
+    "seed",
+    "lr",
+    "warmup_epochs",
+    "lr_milestones",
+    "lr_gamma",
+    "batch",
+    "momentum",
+    "weight_decay",
+    "val_size",
+    "train_size",
+    "test_size",
+    "rho_threshold",
+    "rho_epochs",
+    "delta_window",
+    "delta_slope",
+    "density_nets",
     "density_init",
 ];
 
 /// Keys a URL always carries, so a link reads as the experiment it is.
-const SHOWN: &[&str] = &["model", "data", "method", "ap", "p", "q", "cycles", "epochs", "seed"];
+const SHOWN: &[&str] = &[
+    "model", "data", "method", "ap", "p", "q", "cycles", "epochs", "seed",
+];
 
 /// Keys of the AP cycles, which `method = density` does not read.
 const AP_ONLY: &[&str] = &["ap", "p", "q", "cycles"];
 
 /// Keys whose values are names (quoted in TOML).
-const NAMED: &[&str] = &["recipe", "model", "data", "method", "imp_scope", "ap", "ap_timing", "schedule", "retrain", "act_reg", "density_init"];
+const NAMED: &[&str] = &[
+    "recipe",
+    "model",
+    "data",
+    "method",
+    "imp_scope",
+    "ap",
+    "ap_timing",
+    "schedule",
+    "retrain",
+    "act_reg",
+    "density_init",
+];
 
 fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, StateError> {
-    value.trim().parse().map_err(|_| StateError::NotNumber { key: key.into(), value: value.into() })
+    value.trim().parse().map_err(|_| StateError::NotNumber {
+        key: key.into(),
+        value: value.into(),
+    })
 }
 
 /// An optional number: `word` (e.g. `auto`) or an empty value means `None`.
-fn optional<T: std::str::FromStr>(key: &str, value: &str, word: &str) -> Result<Option<T>, StateError> {
+fn optional<T: std::str::FromStr>(
+    key: &str,
+    value: &str,
+    word: &str,
+) -> Result<Option<T>, StateError> {
     let v = value.trim();
-    if v.is_empty() || v == word { Ok(None) } else { number(key, v).map(Some) }
+    if v.is_empty() || v == word {
+        Ok(None)
+    } else {
+        number(key, v).map(Some)
+    }
 }
 
 fn list(key: &str, value: &str) -> Result<Vec<u32>, StateError> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| number(key, s)).collect()
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| number(key, s))
+        .collect()
 }
 
 fn show<T: ToString>(value: &Option<T>, word: &str) -> String {
-    value.as_ref().map_or_else(|| word.to_string(), T::to_string)
+    value
+        .as_ref()
+        .map_or_else(|| word.to_string(), T::to_string)
 }
 
 impl Experiment {
@@ -238,7 +311,12 @@ impl Experiment {
             "seed" => self.seed.to_string(),
             "lr" => self.lr.to_string(),
             "warmup_epochs" => self.warmup_epochs.to_string(),
-            "lr_milestones" => self.lr_milestones.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+            "lr_milestones" => self
+                .lr_milestones
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
             "lr_gamma" => self.lr_gamma.to_string(),
             "batch" => self.batch.to_string(),
             "momentum" => self.momentum.to_string(),
@@ -274,7 +352,14 @@ impl Experiment {
         let mut notices = Vec::new();
         let mut exp = Self::default();
         let mut note = |key: &str, e: StateError| {
-            notices.push(format!("ignored {}: {e}", if key.is_empty() { "an empty key" } else { "a URL setting" }));
+            notices.push(format!(
+                "ignored {}: {e}",
+                if key.is_empty() {
+                    "an empty key"
+                } else {
+                    "a URL setting"
+                }
+            ));
         };
         for (key, value) in pairs.iter().filter(|(k, _)| k == "recipe") {
             match Recipe::parse(key, value) {
@@ -295,11 +380,15 @@ impl Experiment {
     pub fn to_hash(&self) -> String {
         let defaults = self.recipe.defaults();
         // a density run does not read the AP keys: they are shown only when set
-        let shown = |k: &str| SHOWN.contains(&k) && !(self.method == Method::Density && AP_ONLY.contains(&k));
+        let shown = |k: &str| {
+            SHOWN.contains(&k) && !(self.method == Method::Density && AP_ONLY.contains(&k))
+        };
         KEYS.iter()
             .filter(|k| {
                 let differs = self.get(k) != defaults.get(k);
-                shown(k) || (**k == "recipe" && self.recipe != Recipe::Custom) || (**k != "recipe" && differs)
+                shown(k)
+                    || (**k == "recipe" && self.recipe != Recipe::Custom)
+                    || (**k != "recipe" && differs)
             })
             .map(|k| format!("{k}={}", self.get(k).unwrap_or_default()))
             .collect::<Vec<_>>()
@@ -310,7 +399,9 @@ impl Experiment {
     /// keys and bad values are errors. The result is validated. Sweeps (`seeds`, `[[variant]]`)
     /// are read by [`crate::plan::Plan`], which calls [`Experiment::from_table`].
     pub fn from_toml(text: &str) -> Result<(Self, Native), StateError> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| StateError::Toml(e.message().trim().to_string()))?;
         let (exp, native) = Self::from_table(&table, &[])?;
         exp.validate()?;
         Ok((exp, native))
@@ -324,7 +415,10 @@ impl Experiment {
             None => Self::default(),
         };
         let mut native = Native::default();
-        for (key, value) in table.iter().filter(|(k, _)| !skip.contains(&k.as_str()) && *k != "recipe") {
+        for (key, value) in table
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()) && *k != "recipe")
+        {
             let text = toml_text(key, value)?;
             match key.as_str() {
                 "backend" => native.backend = Some(text),
@@ -348,7 +442,11 @@ impl Experiment {
                 _ => format!("{key} = {value}\n"),
             };
         }
-        for (key, value) in [("backend", &native.backend), ("device", &native.device), ("precision", &native.precision)] {
+        for (key, value) in [
+            ("backend", &native.backend),
+            ("device", &native.device),
+            ("precision", &native.precision),
+        ] {
             if let Some(v) = value {
                 out += &format!("{key} = \"{v}\"\n");
             }
@@ -384,9 +482,16 @@ fn toml_text(key: &str, value: &toml::Value) -> Result<String, StateError> {
     match value {
         toml::Value::Array(items) if key == "lr_milestones" => {
             let parts: Option<Vec<String>> = items.iter().map(scalar).collect();
-            parts.map(|p| p.join(",")).ok_or_else(|| StateError::Invalid(format!("{key} must be a list of numbers")))
+            parts
+                .map(|p| p.join(","))
+                .ok_or_else(|| StateError::Invalid(format!("{key} must be a list of numbers")))
         }
-        v => scalar(v).ok_or_else(|| StateError::Invalid(format!("{key} must be a string or a number, got {}", v.type_str()))),
+        v => scalar(v).ok_or_else(|| {
+            StateError::Invalid(format!(
+                "{key} must be a string or a number, got {}",
+                v.type_str()
+            ))
+        }),
     }
 }
 
@@ -417,9 +522,17 @@ mod tests {
 
     #[test]
     fn hash_round_trip() {
-        let (exp, notices) = Experiment::from_hash("#model=cnn&data=cifar10&ap=lite&p=30&q=3.5&cycles=5&seed=7", &[]);
+        let (exp, notices) = Experiment::from_hash(
+            "#model=cnn&data=cifar10&ap=lite&p=30&q=3.5&cycles=5&seed=7",
+            &[],
+        );
         assert!(notices.is_empty(), "{notices:?}");
-        assert_eq!((exp.model, exp.data, exp.ap, exp.p, exp.q, exp.cycles, exp.seed), (Model::Cnn, Data::Cifar10, Ap::Lite, 30.0, Some(3.5), 5, 7));
+        assert_eq!(
+            (
+                exp.model, exp.data, exp.ap, exp.p, exp.q, exp.cycles, exp.seed
+            ),
+            (Model::Cnn, Data::Cifar10, Ap::Lite, 30.0, Some(3.5), 5, 7)
+        );
         let (again, _) = Experiment::from_hash(&exp.to_hash(), &[]);
         assert_eq!(again, exp);
     }
@@ -427,29 +540,60 @@ mod tests {
     #[test]
     fn every_model_name_parses_and_round_trips() {
         let names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
-        assert_eq!(names, ["lenet300", "cnn", "resnet20", "resnet56", "vgg19", "densenet40", "mobilenetv2", "resnet18", "resnet50", "vit-b16"]);
+        assert_eq!(
+            names,
+            [
+                "lenet300",
+                "cnn",
+                "resnet20",
+                "resnet56",
+                "vgg19",
+                "densenet40",
+                "mobilenetv2",
+                "resnet18",
+                "resnet50",
+                "vit-b16"
+            ]
+        );
         for &model in Model::ALL {
             let (exp, notices) = Experiment::from_hash(&format!("model={model}"), &[]);
             assert!(notices.is_empty(), "{notices:?}");
             assert_eq!(exp.model, model);
-            assert_eq!(Experiment::from_toml(&exp.to_toml(&Native::default())).expect("valid").0.model, model);
+            assert_eq!(
+                Experiment::from_toml(&exp.to_toml(&Native::default()))
+                    .expect("valid")
+                    .0
+                    .model,
+                model
+            );
         }
     }
 
     #[test]
     fn junk_in_the_url_is_ignored_with_notices() {
-        let (exp, notices) = Experiment::from_hash("model=vgg&p=abc&zzz=1&&=&autorun=1&q=%33", &["autorun"]);
+        let (exp, notices) =
+            Experiment::from_hash("model=vgg&p=abc&zzz=1&&=&autorun=1&q=%33", &["autorun"]);
         assert_eq!(exp.model, Model::Lenet300);
         assert_eq!(exp.p, 20.0);
         assert_eq!(exp.q, Some(3.0));
         assert_eq!(notices.len(), 4, "{notices:?}");
-        assert!(notices[0].contains("vgg") && notices[1].contains("abc") && notices[2].contains("zzz"));
+        assert!(
+            notices[0].contains("vgg") && notices[1].contains("abc") && notices[2].contains("zzz")
+        );
     }
 
     #[test]
     fn toml_uses_the_same_keys_plus_backend() {
         let (exp, native) = Experiment::from_toml("model = \"lenet300\"\nap = \"pro\"\np = 20\nq = 2.5\nbackend = \"tch\"\ndevice = \"cuda:1\"\n").expect("valid");
-        assert_eq!((exp.p, exp.q, native.backend.as_deref(), native.device.as_deref()), (20.0, Some(2.5), Some("tch"), Some("cuda:1")));
+        assert_eq!(
+            (
+                exp.p,
+                exp.q,
+                native.backend.as_deref(),
+                native.device.as_deref()
+            ),
+            (20.0, Some(2.5), Some("tch"), Some("cuda:1"))
+        );
         let (back, b2) = Experiment::from_toml(&exp.to_toml(&native)).expect("round trip");
         assert_eq!((back, b2), (exp, native));
     }
@@ -480,12 +624,20 @@ mod tests {
         let err = |t: &str| Experiment::from_toml(t).expect_err(t).to_string();
         assert!(err("method = \"obd\"").contains("unknown method `obd` (expected one of: gm, taylor, lamp, lap, imp, random, snip, l1-channel, l2-channel, density)"));
         assert!(err("ap = \"bias\"").contains("needs ap_bias_k"));
-        assert!(err("method = \"taylor\"\ntaylor_batches = 0").contains("taylor_batches must be at least 1"));
+        assert!(
+            err("method = \"taylor\"\ntaylor_batches = 0")
+                .contains("taylor_batches must be at least 1")
+        );
         assert!(err("p = 10\nq = 20").contains("q (20) must be between 0 and p (10)"));
         assert!(err("schedule = \"one-shot\"").contains("needs target"));
         assert!(err("schedule = \"gradual\"\ntarget = 10").contains("cannot take an AP step"));
         assert!(err("lr_milestones = [\"x\"]").contains("lr_milestones must be a number"));
-        assert!(Experiment::from_toml("method = \"taylor\"\ntaylor_batches = 4\nap = \"bias\"\nap_bias_k = 0.5").is_ok());
+        assert!(
+            Experiment::from_toml(
+                "method = \"taylor\"\ntaylor_batches = 4\nap = \"bias\"\nap_bias_k = 0.5"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -501,13 +653,32 @@ mod tests {
     #[test]
     fn recipe_sets_defaults_and_keys_override_in_any_order() {
         let (exp, _) = Experiment::from_toml("epochs = 20\nrecipe = \"ap-paper\"").expect("valid");
-        assert_eq!((exp.epochs, exp.batch, exp.lr, exp.warmup_epochs), (20, 128, 0.03, 5));
-        assert_eq!((exp.lr_milestones.clone(), exp.val_size, exp.momentum, exp.weight_decay), (vec![55, 70], 5000, 0.9, 1e-4));
+        assert_eq!(
+            (exp.epochs, exp.batch, exp.lr, exp.warmup_epochs),
+            (20, 128, 0.03, 5)
+        );
+        assert_eq!(
+            (
+                exp.lr_milestones.clone(),
+                exp.val_size,
+                exp.momentum,
+                exp.weight_decay
+            ),
+            (vec![55, 70], 5000, 0.9, 1e-4)
+        );
         let (url, _) = Experiment::from_hash("epochs=20&recipe=ap-paper", &[]);
         assert_eq!(url, exp);
-        assert!(exp.to_hash().starts_with("recipe=ap-paper&"), "{}", exp.to_hash());
-        assert!(!exp.to_hash().contains("batch="), "defaults of the recipe stay out of the URL");
-        let (back, _) = Experiment::from_toml(&exp.to_toml(&Native::default())).expect("round trip");
+        assert!(
+            exp.to_hash().starts_with("recipe=ap-paper&"),
+            "{}",
+            exp.to_hash()
+        );
+        assert!(
+            !exp.to_hash().contains("batch="),
+            "defaults of the recipe stay out of the URL"
+        );
+        let (back, _) =
+            Experiment::from_toml(&exp.to_toml(&Native::default())).expect("round trip");
         assert_eq!(back, exp);
     }
 
@@ -529,41 +700,96 @@ mod tests {
         let hash = "model=vgg19&data=cifar10&method=density&epochs=30&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3&density_init=inherit";
         let (url, notices) = Experiment::from_hash(hash, &[]);
         assert!(notices.is_empty(), "{notices:?}");
-        assert_eq!((url.method, url.rho_threshold, url.rho_epochs, url.delta_window, url.delta_slope, url.density_nets), (Method::Density, 0.002, 3, 5, 0.0005, 3));
+        assert_eq!(
+            (
+                url.method,
+                url.rho_threshold,
+                url.rho_epochs,
+                url.delta_window,
+                url.delta_slope,
+                url.density_nets
+            ),
+            (Method::Density, 0.002, 3, 5, 0.0005, 3)
+        );
         assert_eq!(url.density_init, DensityInit::Inherit);
         let toml = "model = \"vgg19\"\ndata = \"cifar10\"\nmethod = \"density\"\nepochs = 30\nrho_threshold = 0.002\nrho_epochs = 3\ndelta_window = 5\ndelta_slope = 0.0005\ndensity_nets = 3\ndensity_init = \"inherit\"";
         let (file, _) = Experiment::from_toml(toml).expect("valid");
         assert_eq!(file, url);
         assert_eq!(Experiment::from_hash(&url.to_hash(), &[]).0, url);
-        assert_eq!(Experiment::from_toml(&url.to_toml(&Native::default())).expect("round trip").0, url);
+        assert_eq!(
+            Experiment::from_toml(&url.to_toml(&Native::default()))
+                .expect("round trip")
+                .0,
+            url
+        );
         let defaults = Experiment::default();
-        assert_eq!((defaults.rho_threshold, defaults.rho_epochs, defaults.delta_window, defaults.delta_slope), (0.001, 2, 0, 0.0));
-        assert!(!defaults.to_hash().contains("rho_"), "density defaults stay out of AP URLs");
-        assert_eq!(url.to_hash(), "model=vgg19&data=cifar10&method=density&epochs=30&seed=1&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3&density_init=inherit");
+        assert_eq!(
+            (
+                defaults.rho_threshold,
+                defaults.rho_epochs,
+                defaults.delta_window,
+                defaults.delta_slope
+            ),
+            (0.001, 2, 0, 0.0)
+        );
+        assert!(
+            !defaults.to_hash().contains("rho_"),
+            "density defaults stay out of AP URLs"
+        );
+        assert_eq!(
+            url.to_hash(),
+            "model=vgg19&data=cifar10&method=density&epochs=30&seed=1&rho_threshold=0.002&rho_epochs=3&delta_window=5&delta_slope=0.0005&density_nets=3&density_init=inherit"
+        );
     }
 
     #[test]
     fn impossible_density_settings_have_one_line_reasons() {
-        let err = |t: &str| Experiment::from_toml(&format!("method = \"density\"\nmodel = \"cnn\"\nepochs = 10\n{t}")).expect_err(t).to_string();
-        let vit = Experiment::from_toml("method = \"density\"\nmodel = \"vit-b16\"\nepochs = 10").expect_err("vit").to_string();
+        let err = |t: &str| {
+            Experiment::from_toml(&format!(
+                "method = \"density\"\nmodel = \"cnn\"\nepochs = 10\n{t}"
+            ))
+            .expect_err(t)
+            .to_string()
+        };
+        let vit = Experiment::from_toml("method = \"density\"\nmodel = \"vit-b16\"\nepochs = 10")
+            .expect_err("vit")
+            .to_string();
         assert!(vit.contains("resizes layer widths of lenet300, cnn, resnet20, resnet56, vgg19, resnet18, not model = \"vit-b16\""), "{vit}");
         assert!(err("rho_threshold = 0").contains("rho_threshold (0) must be in (0, 1)"));
         assert!(err("rho_threshold = 1.5").contains("rho_threshold (1.5)"));
-        assert!(err("rho_epochs = 0").contains("rho_epochs (0) must be at least 1 and less than epochs (10)"));
+        assert!(
+            err("rho_epochs = 0")
+                .contains("rho_epochs (0) must be at least 1 and less than epochs (10)")
+        );
         assert!(err("rho_epochs = 10").contains("rho_epochs (10)"));
-        assert!(err("delta_window = 1").contains("delta_window (1) must be 0 (the whole curve) or 2 to epochs (10)"));
+        assert!(
+            err("delta_window = 1")
+                .contains("delta_window (1) must be 0 (the whole curve) or 2 to epochs (10)")
+        );
         assert!(err("delta_window = 11").contains("delta_window (11)"));
         assert!(err("delta_slope = \"nan\"").contains("delta_slope"));
         assert!(err("density_nets = 1").contains("density_nets (1) must be between 2 and 100"));
         assert!(err("rho_epochs = -1").contains("rho_epochs must be a number"));
         // the AP keys do not apply to a density run
-        assert!(Experiment::from_toml("method = \"density\"\nmodel = \"cnn\"\nepochs = 10\np = 0\nq = 50\ncycles = 0").is_ok());
+        assert!(
+            Experiment::from_toml(
+                "method = \"density\"\nmodel = \"cnn\"\nepochs = 10\np = 0\nq = 50\ncycles = 0"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn a_state_object_without_the_density_keys_still_loads() {
         let mut json = serde_json::to_value(Experiment::default()).expect("json");
-        for key in ["rho_threshold", "rho_epochs", "delta_window", "delta_slope", "density_nets", "density_init"] {
+        for key in [
+            "rho_threshold",
+            "rho_epochs",
+            "delta_window",
+            "delta_slope",
+            "density_nets",
+            "density_init",
+        ] {
             json.as_object_mut().expect("object").remove(key);
         }
         let exp: Experiment = serde_json::from_value(json).expect("older state");

@@ -1,6 +1,9 @@
 //! Named training protocols: the defaults a config starts from before its own keys apply.
 
-use super::{ActReg, Ap, ApTiming, Data, DensityInit, Experiment, ImpScope, Method, Model, Recipe, Retrain, Schedule};
+use super::{
+    ActReg, Ap, ApTiming, Data, DensityInit, Experiment, ImpScope, Method, Model, Recipe, Retrain,
+    Schedule,
+};
 
 impl Recipe {
     /// The experiment this recipe describes when no other key is given.

@@ -8,7 +8,11 @@ fn bad<T>(msg: String) -> Result<T, StateError> {
 }
 
 fn positive(key: &str, value: f64) -> Result<(), StateError> {
-    if value > 0.0 && value.is_finite() { Ok(()) } else { bad(format!("{key} ({value}) must be positive")) }
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        bad(format!("{key} ({value}) must be positive"))
+    }
 }
 
 impl Experiment {
@@ -28,10 +32,17 @@ impl Experiment {
     fn validate_density(&self) -> Result<(), StateError> {
         if !RESIZABLE.contains(&self.model) {
             let names: Vec<&str> = RESIZABLE.iter().map(|m| m.name()).collect();
-            return bad(format!("method = \"density\" resizes layer widths of {}, not model = \"{}\"", names.join(", "), self.model));
+            return bad(format!(
+                "method = \"density\" resizes layer widths of {}, not model = \"{}\"",
+                names.join(", "),
+                self.model
+            ));
         }
         if !(self.rho_threshold > 0.0 && self.rho_threshold < 1.0) {
-            return bad(format!("rho_threshold ({}) must be in (0, 1): the total-AE change per epoch that counts as saturated", self.rho_threshold));
+            return bad(format!(
+                "rho_threshold ({}) must be in (0, 1): the total-AE change per epoch that counts as saturated",
+                self.rho_threshold
+            ));
         }
         if self.rho_epochs == 0 || self.rho_epochs >= self.epochs {
             return bad(format!(
@@ -40,20 +51,32 @@ impl Experiment {
             ));
         }
         if self.delta_window == 1 || self.delta_window > self.epochs {
-            return bad(format!("delta_window ({}) must be 0 (the whole curve) or 2 to epochs ({}): a slope needs two epochs", self.delta_window, self.epochs));
+            return bad(format!(
+                "delta_window ({}) must be 0 (the whole curve) or 2 to epochs ({}): a slope needs two epochs",
+                self.delta_window, self.epochs
+            ));
         }
         if !self.delta_slope.is_finite() {
-            return bad(format!("delta_slope ({}) must be a finite number (AE per epoch)", self.delta_slope));
+            return bad(format!(
+                "delta_slope ({}) must be a finite number (AE per epoch)",
+                self.delta_slope
+            ));
         }
         if !(2..=100).contains(&self.density_nets) {
-            return bad(format!("density_nets ({}) must be between 2 and 100: net0 and at least one resized net", self.density_nets));
+            return bad(format!(
+                "density_nets ({}) must be between 2 and 100: net0 and at least one resized net",
+                self.density_nets
+            ));
         }
         Ok(())
     }
 
     fn validate_pruning(&self) -> Result<(), StateError> {
         if self.schedule == Schedule::Iterative && !(self.p > 0.0 && self.p < 100.0) {
-            return bad(format!("p ({}) must be in (0, 100): the percent of surviving weights pruned per cycle", self.p));
+            return bad(format!(
+                "p ({}) must be in (0, 100): the percent of surviving weights pruned per cycle",
+                self.p
+            ));
         }
         let q = self.q_percent();
         if self.ap != Ap::None && !(q >= 0.0 && q <= self.p) {
@@ -75,7 +98,9 @@ impl Experiment {
         if let Some(t) = self.target
             && !(t > 0.0 && t < 100.0)
         {
-            return bad(format!("target ({t}) must be in (0, 100): the percent of weights left"));
+            return bad(format!(
+                "target ({t}) must be in (0, 100): the percent of weights left"
+            ));
         }
         match self.schedule {
             Schedule::Iterative if self.cycles == 0 || self.cycles > 1000 => {
@@ -115,19 +140,29 @@ impl Experiment {
             return bad(format!("momentum ({}) must be in [0, 1)", self.momentum));
         }
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return bad(format!("weight_decay ({}) must be non-negative", self.weight_decay));
+            return bad(format!(
+                "weight_decay ({}) must be non-negative",
+                self.weight_decay
+            ));
         }
         if !(self.act_reg_weight >= 0.0 && self.act_reg_weight.is_finite()) {
-            return bad(format!("act_reg_weight ({}) must be non-negative", self.act_reg_weight));
+            return bad(format!(
+                "act_reg_weight ({}) must be non-negative",
+                self.act_reg_weight
+            ));
         }
         if self.warmup_epochs > self.epochs {
-            return bad(format!("warmup_epochs ({}) must not exceed epochs ({})", self.warmup_epochs, self.epochs));
+            return bad(format!(
+                "warmup_epochs ({}) must not exceed epochs ({})",
+                self.warmup_epochs, self.epochs
+            ));
         }
         Ok(())
     }
 
     /// The epoch the gradual schedule reaches its target (`gradual_end`, default ¾ of `epochs`).
     pub fn gradual_stop(&self) -> u32 {
-        self.gradual_end.unwrap_or_else(|| (self.epochs * 3).div_ceil(4).max(1))
+        self.gradual_end
+            .unwrap_or_else(|| (self.epochs * 3).div_ceil(4).max(1))
     }
 }
