@@ -5,7 +5,7 @@
 //! - [`count_dead`] / [`relu_count`]: dead-unit counting per channel (AP paper's DNR,
 //!   activation-density paper's AE) on u32 atomics, instead of compare → cast → reduce.
 //!
-//! On burn's LibTorch backend (cargo feature `tch`), [`conv2d`] and [`batch_norm_train`] run
+//! On burn's LibTorch backend (cargo feature `tch`), [`conv2d`], [`batch_norm_train`] and [`relu`] run
 //! libtorch's own forward and backward kernels instead of burn's generic fallbacks (`torch`).
 //!
 //! Each kernel has a plain-Rust twin in [`twin`] that the tests compare it with. The launchers
@@ -77,6 +77,18 @@ pub fn conv2d(
     #[cfg(not(feature = "tch"))]
     {
         let _ = (x, weight, bias, options);
+        None
+    }
+}
+
+/// ReLU through libtorch's `relu` and `threshold_backward` (PyTorch's pair), for tensors on the
+/// LibTorch autodiff backend (feature `tch`); `None` elsewhere: the caller uses burn's.
+pub fn relu<const D: usize>(x: &Tensor<D>) -> Option<Tensor<D>> {
+    #[cfg(feature = "tch")]
+    return torch::relu(x);
+    #[cfg(not(feature = "tch"))]
+    {
+        let _ = x;
         None
     }
 }

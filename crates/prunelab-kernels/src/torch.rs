@@ -5,6 +5,8 @@
 //! autodiff node: its forward is libtorch's (`conv2d`, `native_batch_norm`), its backward calls
 //! libtorch's `convolution_backward` / `native_batch_norm_backward` directly — tch does not bind
 //! them, so `csrc/backward.cpp` does (oneDNN on the CPU, cuDNN on CUDA, as in PyTorch's step).
+//! ReLU's backward is libtorch's `threshold_backward` (one pass), where burn's generic one is a
+//! compare and a `masked_fill`.
 //!
 //! burn 0.22 marks its LibTorch backend deprecated (in favour of CubeCL backends, which cannot be
 //! built here for CUDA); it is the only backend with PyTorch's kernels, hence the `allow`.
@@ -94,6 +96,9 @@ enum Saved {
         invstd: TchTensor,
         epsilon: f64,
     },
+    Relu {
+        out: TchTensor,
+    },
 }
 
 #[derive(Debug)]
@@ -165,6 +170,11 @@ impl<const N: usize> Backward<LibTorch, N> for TorchBackward {
                 };
                 results("batch norm", message, out)
             }
+            Saved::Relu { out } => [
+                Some(out.tensor.threshold_backward(&grad.tensor, 0.0)),
+                None,
+                None,
+            ],
         };
         for (parent, g) in ops.parents.into_iter().zip(computed) {
             if let (Some(node), Some(g)) = (parent, g) {
@@ -183,7 +193,7 @@ fn tracked<const D: usize>(t: &Tensor<D>) -> Option<Tracked> {
 /// backward when any input needs a gradient.
 fn node<const N: usize>(
     inputs: &[Tracked; N],
-    output: tch::Tensor,
+    output: TchTensor,
     saved: impl FnOnce() -> Saved,
 ) -> Tracked {
     let nodes = inputs.each_ref().map(Tracked::node);
@@ -192,8 +202,8 @@ fn node<const N: usize>(
         .compute_bound()
         .stateful()
     {
-        OpsKind::Tracked(prep) => prep.finish(saved(), TchTensor::new(output)),
-        OpsKind::UnTracked(prep) => prep.finish(TchTensor::new(output)),
+        OpsKind::Tracked(prep) => prep.finish(saved(), output),
+        OpsKind::UnTracked(prep) => prep.finish(output),
     }
 }
 
@@ -255,6 +265,7 @@ pub fn conv2d(
         groups,
         half,
     };
+    let out = TchTensor::new(out);
     let out = match b {
         Some(b) => node(&[x.clone(), w.clone(), b], out, saved),
         None => node(&[x.clone(), w.clone()], out, saved),
@@ -295,7 +306,7 @@ pub fn batch_norm_train<const D: usize>(
         invstd,
         epsilon,
     };
-    let out = node(&inputs, out, saved);
+    let out = node(&inputs, TchTensor::new(out), saved);
     Some((
         Tensor::from_primitive::<Autodiff<LibTorch>>(out),
         constant(mean),
@@ -303,15 +314,43 @@ pub fn batch_norm_train<const D: usize>(
     ))
 }
 
+/// ReLU of a LibTorch autodiff tensor: libtorch's `relu` forward and `threshold_backward`
+/// (PyTorch's ReLU backward). `None` as for [`conv2d`].
+pub fn relu<const D: usize>(x: &Tensor<D>) -> Option<Tensor<D>> {
+    if !enabled() {
+        return None;
+    }
+    let inputs = [tracked(x)?];
+    let out = TchTensor::new(inputs[0].primitive().tensor.relu());
+    // The saved handle shares the output's storage count, so burn never overwrites it in place.
+    let saved = || Saved::Relu { out: out.clone() };
+    let out = node(&inputs, out.clone(), saved);
+    Some(Tensor::from_primitive::<Autodiff<LibTorch>>(out))
+}
+
 /// Elements equal to 0 per channel `dim` of a LibTorch tensor, summed over every other dimension
-/// (`[channels]`, Int): one compare and one reduction in libtorch, where burn's generic path
-/// casts to an int tensor and reduces a dimension at a time. `None` for another backend.
+/// (`[channels]`, Int). libtorch's compare into a bool tensor and the integer sum of that (a cast
+/// to i64 first) cost eight times what the compare written as f32 (`x ≠ 0`: 1 for any non-zero,
+/// NaN included, 0 for ±0) and its float channel sum cost; that sum counts the live elements
+/// exactly while a channel holds fewer than 2²⁴ (f32's integers), beyond which the integer path
+/// runs. `None` for another backend.
 pub fn count_dead<const D: usize>(x: &Tensor<D>, dim: usize) -> Option<Tensor<1, Int>> {
     let t = x.clone().inner().try_into_primitive::<LibTorch>().ok()?;
     let others: Vec<i64> = (0..D as i64).filter(|&d| d != dim as i64).collect();
-    let dead = t
-        .tensor
-        .eq(0.0)
-        .sum_dim_intlist(others.as_slice(), false, tch::Kind::Int64);
+    let dims = x.dims();
+    let per_channel = dims.iter().product::<usize>() / dims[dim].max(1);
+    let dead = if per_channel < 1 << 24 {
+        let live = tch::Tensor::empty(t.tensor.size(), (tch::Kind::Float, t.tensor.device()));
+        let live = t.tensor.ne_scalar_out(&live, 0.0).sum_dim_intlist(
+            others.as_slice(),
+            false,
+            tch::Kind::Float,
+        );
+        (live.neg() + per_channel as f64).to_kind(tch::Kind::Int64)
+    } else {
+        t.tensor
+            .eq(0.0)
+            .sum_dim_intlist(others.as_slice(), false, tch::Kind::Int64)
+    };
     Some(Tensor::from_primitive::<LibTorch>(TchTensor::new(dead)))
 }

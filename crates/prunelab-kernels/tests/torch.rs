@@ -1,4 +1,4 @@
-//! libtorch's own conv2d and batch-norm kernels (`prunelab_kernels::{conv2d, batch_norm_train}`)
+//! libtorch's own conv2d, batch-norm and ReLU kernels (`prunelab_kernels::{conv2d, batch_norm_train, relu}`)
 //! against burn's generic implementations on the same LibTorch backend: outputs, the batch
 //! statistics and the gradients of every input agree, over odd sizes, strides, padding, bias and
 //! grouped (depthwise) convolutions. One test: the kernels switch is process-wide.
@@ -189,12 +189,44 @@ fn libtorch_kernels_match_burns_generic_ops() {
         }
     }
 
-    // Dead counts per channel: libtorch's compare + reduction, burn's compare → cast → sum.
-    let y = burn::tensor::activation::relu(Tensor::<4>::random(
-        [3, 5, 4, 6],
-        Distribution::Normal(0.0, 1.0),
-        &device,
-    ));
+    // ReLU: libtorch's relu and threshold_backward against burn's relu and its generic backward,
+    // the output kept intact by later in-place ops (the backward reads it).
+    let x = Tensor::<4>::random([3, 5, 4, 6], Distribution::Normal(0.0, 1.0), &device);
+    let upstream = Tensor::<4>::random([3, 5, 4, 6], Distribution::Normal(0.0, 1.0), &device);
+    let relu_grads = |on: bool| {
+        prunelab_kernels::set_enabled(on);
+        let x = x.clone().require_grad();
+        let y = match prunelab_kernels::relu(&x) {
+            Some(y) => y,
+            None if !on => burn::tensor::activation::relu(x.clone()),
+            None => panic!("the libtorch relu did not apply to LibTorch autodiff tensors"),
+        };
+        let out = flat(y.clone().inner()) * 1.0;
+        // `y` is uniquely owned here: burn may add in place unless the node holds it.
+        let grads = ((y + 1.0) * upstream.clone()).sum().backward();
+        [out, flat(x.grad(&grads).expect("dx"))]
+    };
+    let (ours, reference) = (relu_grads(true), relu_grads(false));
+    prunelab_kernels::set_enabled(true);
+    for (i, (a, b)) in ours.into_iter().zip(reference).enumerate() {
+        close_to(&format!("relu [out, dx][{i}]"), a, b, 0.0);
+    }
+
+    // Dead counts per channel, exact over negatives, ±0 and NaN (live, as `x == 0` says).
+    let mut values: Vec<f32> =
+        Tensor::<4>::random([3, 5, 4, 6], Distribution::Normal(0.0, 1.0), &device)
+            .into_data()
+            .to_vec()
+            .expect("f32");
+    for (i, v) in values.iter_mut().enumerate() {
+        match i % 7 {
+            0 | 3 => *v = 0.0,
+            1 => *v = -0.0,
+            5 if i % 3 == 0 => *v = f32::NAN,
+            _ => {}
+        }
+    }
+    let y = Tensor::<4>::from_data(TensorData::new(values, [3, 5, 4, 6]), &device);
     let ours = prunelab_kernels::count_dead(&y, 1).expect("counts on tch");
     let reference = y
         .equal_elem(0.0)
@@ -203,6 +235,18 @@ fn libtorch_kernels_match_burns_generic_ops() {
     assert_eq!(
         ours.into_data().convert::<i64>(),
         reference.into_data().convert::<i64>()
+    );
+
+    // A channel of more than 2²⁴ elements (beyond f32's integers): still exact.
+    let [h, w] = [4096, 4097];
+    let big = Tensor::<4>::zeros([1, 1, h, w], &device).slice_assign(
+        [0..1, 0..1, 0..1, 0..3],
+        Tensor::ones([1, 1, 1, 3], &device),
+    );
+    let dead = prunelab_kernels::count_dead(&big, 1).expect("counts on tch");
+    assert_eq!(
+        dead.into_data().convert::<i64>().to_vec::<i64>(),
+        Ok(vec![(h * w - 3) as i64])
     );
 
     // Off the LibTorch autodiff backend the ops do not apply: burn's own run.

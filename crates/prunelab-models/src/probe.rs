@@ -59,7 +59,7 @@ impl Probe {
     /// ReLU whose zero outputs are counted per channel (dim 1): a unit is dead on a sample when
     /// its post-ReLU output is exactly 0.
     pub fn relu<const D: usize>(&mut self, x: Tensor<D>) -> Tensor<D> {
-        let y = relu(x);
+        let y = prunelab_kernels::relu(&x).unwrap_or_else(|| relu(x));
         if self.enabled {
             self.zeros.push(Self::count_zeros(&y));
         }
@@ -81,7 +81,7 @@ impl Probe {
     /// (DenseNet): the per-channel counts are pushed as one tensor per part of `widths` channels,
     /// so each part can name the kernel that produced it.
     pub fn relu_parts<const D: usize>(&mut self, x: Tensor<D>, widths: &[usize]) -> Tensor<D> {
-        let y = relu(x);
+        let y = prunelab_kernels::relu(&x).unwrap_or_else(|| relu(x));
         if self.enabled {
             let dead = Self::count_zeros(&y);
             self.zeros.extend(dead.split_with_sizes(widths.to_vec(), 0));
