@@ -1,5 +1,6 @@
 //! `prunelab`: the native shell over the engine — the same experiments the page runs, at any scale.
 
+mod alloc;
 mod atomic;
 mod bench_cmd;
 mod data;
@@ -231,6 +232,7 @@ fn flag_target(flags: target::Flags) -> anyhow::Result<target::Target> {
 }
 
 fn main() -> ExitCode {
+    alloc::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run {
