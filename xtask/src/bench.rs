@@ -22,6 +22,8 @@ struct Row {
     ours: Option<f64>,
     peer_name: String,
     peer: Option<f64>,
+    /// The lowest and highest ratio over interleaved rounds, where there were several.
+    spread: Option<(f64, f64)>,
     unit: &'static str,
     higher_is_better: bool,
     goal: &'static str,
@@ -45,7 +47,10 @@ impl Row {
             ("Pruning machinery overhead", Some(a), Some(b)) if b > 0.0 => {
                 format!("{:+.1} %", (a / b - 1.0) * 100.0)
             }
-            _ => self.ratio().map_or("—".into(), |r| format!("{r:.2}×")),
+            _ => match (self.ratio(), self.spread) {
+                (Some(r), Some((lo, hi))) => format!("{r:.2}× ({lo:.2}–{hi:.2})"),
+                (r, _) => r.map_or("—".into(), |r| format!("{r:.2}×")),
+            },
         };
         [
             self.what.clone(),
@@ -94,6 +99,11 @@ impl Plan {
         }
     }
 
+    /// Interleaved rounds of each CPU throughput and its peer (medians reported).
+    fn rounds(&self) -> usize {
+        if self.quick { 1 } else { 3 }
+    }
+
     fn batches(&self) -> &'static [usize] {
         &[128, 64]
     }
@@ -133,9 +143,10 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
     let mut wgpu_on = Vec::new();
     for (model, c, size) in MODELS {
         for &batch in plan.batches() {
-            let peer = python.as_ref().and_then(|py| {
+            let steps = plan.cpu_steps(model);
+            let peer_once = || {
+                let py = python.as_ref()?;
                 let script = ctx.root.join("bench/torch_train.py");
-                let steps = plan.cpu_steps(model).to_string();
                 let out = measure(
                     ctx,
                     in_dir(py, &ctx.root).arg(script).args([
@@ -144,33 +155,64 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
                         "--batch",
                         &batch.to_string(),
                         "--steps",
-                        &steps,
+                        &steps.to_string(),
                     ]),
                 );
                 out.first().and_then(|v| f(v, "images_per_s"))
-            });
-            let backends = [
-                ("flex", plan.cpu_steps(model)),
-                ("tch", plan.cpu_steps(model)),
-                ("wgpu", plan.gpu_steps(model)),
-            ];
-            for (backend, steps) in backends.into_iter().filter(|(b, _)| tch || *b != "tch") {
-                let ours = train(ctx, &cli, model, backend, batch, steps, (c, size), true);
-                if backend == "wgpu" {
-                    wgpu_on.push((model, batch, ours));
+            };
+            // The CPU backends and the peer in interleaved rounds, so a burst of load on the
+            // shared machine hits both sides of a ratio; wgpu (slow, no peer on its device) once.
+            let cpu: Vec<&str> = ["flex", "tch"]
+                .into_iter()
+                .filter(|b| tch || *b != "tch")
+                .collect();
+            let mut peer_rounds = Vec::new();
+            let mut cpu_rounds = vec![Vec::new(); cpu.len()];
+            for _ in 0..plan.rounds() {
+                peer_rounds.push(peer_once());
+                for (backend, figures) in cpu.iter().zip(&mut cpu_rounds) {
+                    figures.push(train(
+                        ctx,
+                        &cli,
+                        model,
+                        backend,
+                        batch,
+                        steps,
+                        (c, size),
+                        true,
+                    ));
                 }
+            }
+            let wgpu = train(
+                ctx,
+                &cli,
+                model,
+                "wgpu",
+                batch,
+                plan.gpu_steps(model),
+                (c, size),
+                true,
+            );
+            wgpu_on.push((model, batch, wgpu));
+            let peer = median(&peer_rounds);
+            let measured = cpu
+                .iter()
+                .zip(cpu_rounds)
+                .map(|(b, rounds)| (*b, median(&rounds), spread(&rounds, &peer_rounds)))
+                .chain([("wgpu", wgpu, None)]);
+            for (backend, ours, spread) in measured {
                 let label = match backend {
                     "flex" => "flex (CPU)",
                     "tch" => "tch (LibTorch CPU)",
                     _ => "wgpu",
                 };
-                let what = format!("{model}, batch {batch}: {label}");
                 rows.push(Row {
                     section: "Training throughput (native)",
-                    what,
+                    what: format!("{model}, batch {batch}: {label}"),
                     ours,
                     peer_name: "PyTorch CPU".into(),
                     peer,
+                    spread,
                     unit: "img/s",
                     higher_is_better: true,
                     goal: "≥ 1.0×",
@@ -203,6 +245,7 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
             ours: on,
             peer_name: "same step, burn's ops".into(),
             peer: off,
+            spread: None,
             unit: "img/s",
             higher_is_better: true,
             goal: "> 1×",
@@ -271,6 +314,7 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
             ours: v.and_then(|v| f(v, "ms_with_machinery")),
             peer_name: "same step without".into(),
             peer: v.and_then(|v| f(v, "ms_without")),
+            spread: None,
             unit: "ms",
             higher_is_better: false,
             goal: "≤ +3 %",
@@ -307,6 +351,7 @@ pub fn bench(ctx: &Ctx, quick: bool, browser: bool) -> Result<()> {
             .as_ref()
             .and_then(|p| p.first())
             .and_then(|v| f(v, "ms")),
+        spread: None,
         unit: "ms",
         higher_is_better: false,
         goal: "≤ 50 ms",
@@ -405,6 +450,29 @@ fn train(
         };
     }
     best
+}
+
+/// The median of the measured figures (the mean of the middle two for an even count).
+fn median(figures: &[Option<f64>]) -> Option<f64> {
+    let mut v: Vec<f64> = figures.iter().flatten().copied().collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    (n > 0).then(|| (v[(n - 1) / 2] + v[n / 2]) / 2.0)
+}
+
+/// The lowest and highest ratio ours/peer over rounds measured on both sides, when there are
+/// at least two.
+fn spread(ours: &[Option<f64>], peer: &[Option<f64>]) -> Option<(f64, f64)> {
+    let ratios: Vec<f64> = ours
+        .iter()
+        .zip(peer)
+        .filter_map(|(a, b)| Some((*a)? / (*b)?))
+        .collect();
+    (ratios.len() > 1).then(|| {
+        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ratios.iter().copied().fold(0.0, f64::max);
+        (lo, hi)
+    })
 }
 
 fn f(v: &Value, key: &str) -> Option<f64> {
@@ -519,6 +587,7 @@ fn browser_rows(
             ours: figure("prunelab-webgpu", model),
             peer_name: "TF.js WebGPU".into(),
             peer: figure("tfjs-webgpu", model),
+            spread: None,
             unit: "img/s",
             higher_is_better: true,
             goal: "≥ 4×",
@@ -529,6 +598,7 @@ fn browser_rows(
             ours: figure("prunelab-wasm-cpu", model),
             peer_name: "TF.js wasm".into(),
             peer: figure("tfjs-wasm", model),
+            spread: None,
             unit: "img/s",
             higher_is_better: true,
             goal: "≥ 1.0×",
@@ -543,6 +613,7 @@ fn browser_rows(
                 ours: figure("prunelab-webgpu", model),
                 peer_name: "same step, burn's ops".into(),
                 peer: Some(off),
+                spread: None,
                 unit: "img/s",
                 higher_is_better: true,
                 goal: "> 1×",
@@ -608,6 +679,7 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
     }
     for (section, what) in [
         ("Training throughput (native)", "flex (CPU)"),
+        ("Training throughput (native)", "tch"),
         ("Training throughput (native)", "wgpu"),
         ("Training throughput (browser)", "WebGPU"),
         ("Training throughput (browser)", "CPU path"),
@@ -635,8 +707,10 @@ fn markdown(ctx: &Ctx, rows: &[Row], notes: &[String], quick: bool) -> String {
            per-channel zero counting of the engine's own epoch loop on random images after as many warm-up steps; \
            PyTorch (`bench/torch_train.py`) trains the same architecture (`tests/reference/models.py`) with \
            `torch.optim.SGD` on random images, no masks or counting. On the CPU both report the faster of all \
-           threads and one thread (`RAYON_NUM_THREADS=1` / `torch.set_num_threads(1)`): on a busy machine a \
-           spinning thread pool can lose many times over to a single thread.\n";
+           threads and one thread (`RAYON_NUM_THREADS=1` / `OMP_NUM_THREADS=1` / `torch.set_num_threads(1)`): \
+           on a busy machine a spinning thread pool can lose many times over to a single thread. The CPU \
+           backends and PyTorch run in three interleaved rounds: the figures are medians, the parenthesis \
+           after a ratio the lowest and highest ratio of a round.\n";
     md += "- WGSL kernels: the same `prunelab bench` with `--kernels off` (burn's element-wise operations for the \
            update, compare → cast → sum for the counts), both synchronised by the epoch's one read-back; \
            `prunelab bench-kernels` times each kernel alone against \
