@@ -7,6 +7,7 @@ mod data;
 mod dnr_cmd;
 mod fetch_cmd;
 mod guard;
+mod lock;
 mod model_cmd;
 mod report_cmd;
 mod run_cmd;

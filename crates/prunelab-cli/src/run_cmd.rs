@@ -6,7 +6,8 @@
 //! then measures the inference throughput of every net_i on the run's backend (images/s, into
 //! `results.json`), so the report sets the measured speed-up beside the MAC reduction.
 //! Running again into the same folder resumes an unfinished run exactly and skips a finished one;
-//! a folder holding another experiment is refused without touching it.
+//! a folder holding another experiment is refused without touching it. One process writes a
+//! folder at a time (`lock`): `run` refuses a folder another process holds, `sweep` skips it.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -22,6 +23,7 @@ use prunelab_core::state::{Data, Method, Native};
 use prunelab_engine::{Checkpoint, EngineError, Event, Observer, Source, run_from};
 
 use crate::bench_cmd::inference_rates;
+use crate::lock::{self, Acquired};
 use crate::target::{Flags, Target};
 use crate::{atomic, data};
 
@@ -248,6 +250,7 @@ pub fn run(config: &Path, out: &Path, data_flag: Option<PathBuf>, flags: Flags) 
     let plan_file = (plan.runs.len() > 1).then(|| (out.join("plan.toml"), text));
     execute(
         runs,
+        OnBusy::Fail,
         Target::new(&plan.native, flags)?,
         data_flag,
         plan_file,
@@ -288,7 +291,13 @@ pub fn sweep(
         .map(|(_, r)| r)
         .collect();
     println!("shard {i}/{n}: {} of {total} runs", mine.len());
-    execute(mine, Target::new(&native, flags)?, data_flag, None)
+    execute(
+        mine,
+        OnBusy::Skip,
+        Target::new(&native, flags)?,
+        data_flag,
+        None,
+    )
 }
 
 /// Parse `i/n` (0 ≤ i < n).
@@ -312,10 +321,21 @@ fn read_plan(config: &Path) -> Result<(Plan, String)> {
     Ok((plan, text))
 }
 
-/// Run (or resume, or skip) every run, each into its folder; `plan_file` (a copy of the config)
-/// is written once the backend, the folders and the data have been checked.
+/// What to do with a run whose folder another process is writing.
+#[derive(Clone, Copy)]
+enum OnBusy {
+    /// `prunelab run`: stop with an error naming the holder.
+    Fail,
+    /// `prunelab sweep`: say so and go on with the next run.
+    Skip,
+}
+
+/// Run (or resume, or skip) every run, each into its folder under that folder's lock
+/// ([`crate::lock`]); `plan_file` (a copy of the config) is written once the backend, the folders
+/// and the data have been checked.
 fn execute(
     runs: Runs,
+    on_busy: OnBusy,
     target: Target,
     data_flag: Option<PathBuf>,
     plan_file: Option<(PathBuf, String)>,
@@ -341,7 +361,7 @@ fn execute(
     }
     target.on(|device| {
         let total = runs.len();
-        for (i, ((dir, run), start)) in runs.iter().zip(starts).enumerate() {
+        for (i, (dir, run)) in runs.iter().enumerate() {
             let exp = &run.experiment;
             if total > 1 {
                 println!(
@@ -352,7 +372,28 @@ fn execute(
                     dir.display()
                 );
             }
-            let resume = match start {
+            let _lock = match lock::acquire(dir)? {
+                Acquired::Held(lock) => lock,
+                Acquired::Busy(pid) => {
+                    let holder = pid.map_or_else(
+                        || "another prunelab process".to_string(),
+                        |pid| format!("prunelab process {pid}"),
+                    );
+                    let busy = format!("{} is being written by {holder}", dir.display());
+                    match on_busy {
+                        OnBusy::Fail => {
+                            bail!("{busy}; wait for it to finish or choose another --out")
+                        }
+                        OnBusy::Skip => {
+                            println!("{busy}; skipped");
+                            continue;
+                        }
+                    }
+                }
+            };
+            lock::remove_leftovers(dir)?;
+            // Decided again under the lock: another writer may have advanced or finished it.
+            let resume = match start(dir, &exp.to_hash())? {
                 Start::Done => {
                     println!("{} is complete; skipped", dir.display());
                     continue;
@@ -360,8 +401,6 @@ fn execute(
                 Start::Resume(path) => Some(read_resume(&path)?),
                 Start::Fresh => None,
             };
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
             atomic::write(
                 &dir.join("config.toml"),
                 exp.to_toml(&target.native()).as_bytes(),

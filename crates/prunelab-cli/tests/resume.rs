@@ -224,9 +224,11 @@ fn another_experiment_or_format_is_refused_and_nothing_is_overwritten() {
     child.wait().ok();
     assert!(resume.exists(), "no resume file was written");
     let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        // Everything but `.lock`, which names the last process that held the folder.
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .expect("dir")
             .map(|f| f.expect("entry").path())
+            .filter(|p| p.file_name().is_none_or(|n| n != ".lock"))
             .collect();
         files.sort();
         files
