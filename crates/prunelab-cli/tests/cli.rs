@@ -74,6 +74,36 @@ fn missing_data_is_a_clear_error() {
     );
 }
 
+#[test]
+fn an_empty_training_or_test_split_is_a_clear_error() {
+    for (train, test, split) in [(0, 60, "training"), (300, 0, "test")] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let data = tmp.path().join("data");
+        write_mnist(&data.join("mnist"), train, test);
+        let cfg = config(tmp.path(), "cycles = 1\nepochs = 1");
+        let out = tmp.path().join("run");
+        let o = prunelab(&[
+            "run",
+            "--config",
+            &cfg,
+            "--out",
+            &out.display().to_string(),
+            "--data",
+            &data.display().to_string(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("the {split} split of mnist has no images")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            !out.join("results.json").exists(),
+            "no results for no images"
+        );
+    }
+}
+
 /// LeNet-300-100 forward on the host with masks applied; returns per-layer (static, dynamic) DNR.
 fn host_dnr(ck: &Value, pixels: &[u8], n: usize) -> Vec<(f64, f64)> {
     let get = |name: &str| -> Vec<f32> {

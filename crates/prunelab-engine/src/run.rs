@@ -118,6 +118,16 @@ pub async fn run_from(
         val,
         test: test.subset(exp.test_size),
     };
+    // An accuracy over no images, or training on none, would be a number that means nothing.
+    for (split, n) in [("training", data.train.len()), ("test", data.test.len())] {
+        if n == 0 {
+            return Err(StateError::Invalid(format!(
+                "the {split} split of {} has no images",
+                exp.data
+            ))
+            .into());
+        }
+    }
     observer.on_event(Event::Status(format!(
         "{} on {} ({} train / {} validation / {} test images): {}",
         exp.model,
