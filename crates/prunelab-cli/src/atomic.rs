@@ -1,4 +1,5 @@
-//! Files appear whole or not at all: write a temporary sibling, then rename over the target.
+//! Files appear whole or not at all: write a temporary sibling (`.NAME.tmp`), then rename over
+//! the target.
 
 use std::path::Path;
 
@@ -10,4 +11,20 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path)
         .with_context(|| format!("cannot move {} into place", path.display()))
+}
+
+/// Remove the temporary siblings a crashed [`write`] left in `dir`; call only while no other
+/// process writes there (under the run folder's lock).
+pub fn remove_leftovers(dir: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }

@@ -55,19 +55,3 @@ pub fn acquire(dir: &Path) -> Result<Acquired> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(Acquired::Held(RunLock { _file: file }))
 }
-
-/// Remove the temporary files (`.NAME.tmp`, see `atomic`) a crashed writer left in `dir`; call
-/// with the lock held.
-pub fn remove_leftovers(dir: &Path) -> Result<()> {
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') && name.ends_with(".tmp") {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
-}

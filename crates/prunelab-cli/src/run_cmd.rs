@@ -391,7 +391,7 @@ fn execute(
                     }
                 }
             };
-            lock::remove_leftovers(dir)?;
+            atomic::remove_leftovers(dir)?;
             // Decided again under the lock: another writer may have advanced or finished it.
             let resume = match start(dir, &exp.to_hash())? {
                 Start::Done => {
