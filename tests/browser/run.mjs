@@ -488,6 +488,23 @@ const CASES = {
       return `stopped after ${await page.evaluate(() => document.body.dataset.steps)} steps`;
     },
   },
+  n: {
+    name: 'junk numbers in the hash (inf, NaN, 1e999, 1e400, 200 000 digits): the page loads, names the key, stays usable',
+    async check(page, base) {
+      const junk = [['p', 'inf'], ['p', 'NaN'], ['p', '1e999'], ['lr', '1e400'], ['momentum', '1e999'], ['lr', '9'.repeat(200000)]];
+      for (const [key, value] of junk) {
+        await page.goto(`${base}/#model=cnn&${key}=${value}`);
+        await waitStatus(page, ['idle'], QUICK_TIMEOUT_MS);
+        assert(await page.locator('#run').isEnabled(), `#${key}=${value.slice(0, 12)}: Run is disabled`);
+        const notes = await page.locator('#notices li').allInnerTexts();
+        assert(notes.length === 1 && notes[0].includes(key) && notes[0].length < 200, `#${key}=${value.slice(0, 12)}: notices ${JSON.stringify(notes).slice(0, 300)}`);
+        assert((await page.locator('#ctl-model').inputValue()) === 'cnn', `#${key}=${value.slice(0, 12)}: the other keys were lost`);
+      }
+      await page.evaluate(() => (location.hash = '#model=lenet300&p=30'));
+      await page.waitForFunction(() => document.querySelector('#ctl-p').value === '30', null, { timeout: QUICK_TIMEOUT_MS });
+      return `${junk.length} junk hashes loaded with a notice each; a good hash afterwards applies`;
+    },
+  },
   m: {
     name: 'an activation-density run (the density lesson, tiny): net0 → net1 with ρ markers and the shrinking configurations',
     hash: `model=lenet300&data=mnist&method=density&epochs=2&rho_threshold=0.5&rho_epochs=1&density_nets=2&lr=0.05&seed=1&${TINY}&lesson=activation-density&autorun=1`,

@@ -194,11 +194,25 @@ const NAMED: &[&str] = &[
     "density_init",
 ];
 
+/// A number; `inf`, `NaN` and values beyond f64's range (`1e999`) are not numbers here.
 fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, StateError> {
-    value.trim().parse().map_err(|_| StateError::NotNumber {
-        key: key.into(),
-        value: value.into(),
-    })
+    let v = value.trim();
+    let finite = v.parse::<f64>().is_ok_and(f64::is_finite);
+    v.parse()
+        .ok()
+        .filter(|_| finite)
+        .ok_or_else(|| StateError::NotNumber {
+            key: key.into(),
+            value: shortened(value),
+        })
+}
+
+/// A value as quoted in a message: at most 40 characters.
+fn shortened(value: &str) -> String {
+    match value.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.into(),
+    }
 }
 
 /// An optional number: `word` (e.g. `auto`) or an empty value means `None`.
@@ -580,6 +594,28 @@ mod tests {
         assert!(
             notices[0].contains("vgg") && notices[1].contains("abc") && notices[2].contains("zzz")
         );
+    }
+
+    #[test]
+    fn non_finite_and_huge_numbers_are_junk_named_by_key() {
+        let long = "9".repeat(200_000);
+        for (key, value) in [
+            ("p", "inf"),
+            ("p", "NaN"),
+            ("p", "1e999"),
+            ("lr", "1e400"),
+            ("momentum", "-1e999"),
+            ("lr", long.as_str()),
+            ("seed", long.as_str()),
+        ] {
+            let (exp, notices) = Experiment::from_hash(&format!("{key}={value}"), &[]);
+            assert_eq!(exp, Experiment::default(), "{key}={value}");
+            assert_eq!(notices.len(), 1, "{notices:?}");
+            assert!(notices[0].contains(key), "{notices:?}");
+            assert!(notices[0].len() < 120, "{}", notices[0]);
+        }
+        let err = Experiment::from_toml("lr = inf\n").expect_err("inf is not a rate");
+        assert!(err.to_string().contains("lr"), "{err}");
     }
 
     #[test]
