@@ -505,6 +505,17 @@ const CASES = {
       return `${junk.length} junk hashes loaded with a notice each; a good hash afterwards applies`;
     },
   },
+  o: {
+    name: 'a diverging run (lr = 10⁶) stops with the engine\'s message naming cycle, epoch and step',
+    hash: `model=lenet300&${TINY}&lr=1000000&cycles=1&epochs=1&backend=cpu&autorun=1`,
+    async check(page, base) {
+      const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
+      const msg = await errorText(page);
+      assert(status === 'error', `status is ${status}, not error`);
+      assert(/training diverged at cycle 0, epoch 0, step \d+/.test(msg), `the message does not say where: "${msg}"`);
+      return `"${msg}"`;
+    },
+  },
   m: {
     name: 'an activation-density run (the density lesson, tiny): net0 → net1 with ρ markers and the shrinking configurations',
     hash: `model=lenet300&data=mnist&method=density&epochs=2&rho_threshold=0.5&rho_epochs=1&density_nets=2&lr=0.05&seed=1&${TINY}&lesson=activation-density&autorun=1`,

@@ -238,6 +238,7 @@ fn net_shape(path: &Path) -> Result<([usize; 3], usize)> {
     let bad = || anyhow::anyhow!("{} is not a prunelab net export", path.display());
     let mut file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let size = file.metadata().map_or(0, |m| m.len());
     let mut len = [0u8; 8];
     file.read_exact(&mut len).map_err(|_| bad())?;
     let mut header = Vec::new();
@@ -254,6 +255,18 @@ fn net_shape(path: &Path) -> Result<([usize; 3], usize)> {
         .as_str()
         .and_then(|s| s.parse().ok())
         .ok_or_else(bad)?;
+    // a classifier holds a 4-byte weight per class at least: no header makes a larger net; an
+    // image of more than 2^26 values (3 × 4096 × 4096 is 50 M) is not an input
+    let pixels = input.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if classes == 0
+        || classes as u64 > size / 4
+        || !pixels.is_some_and(|p| (1..=1 << 26).contains(&p))
+    {
+        anyhow::bail!(
+            "{}: metadata `classes` ({classes}) or `input` ({input:?}) does not fit a file of {size} bytes",
+            path.display()
+        );
+    }
     Ok((input, classes))
 }
 

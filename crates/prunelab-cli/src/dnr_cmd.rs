@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, bail};
 use prunelab_core::Experiment;
 use prunelab_data::{Dataset, idx};
 use prunelab_engine::{Checkpoint, Images, NetState, evaluate};
@@ -20,21 +20,27 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, target: &Target) -> Re
     let raw = std::fs::read(images).with_context(|| format!("cannot read {}", images.display()))?;
     let (pixels, shape) = idx::parse_images(&raw).with_context(|| images.display().to_string())?;
     let n = pixels.len() / shape.iter().product::<usize>().max(1);
+    if n == 0 {
+        bail!(
+            "{} holds no images: a DNR over none means nothing",
+            images.display()
+        );
+    }
     let data = Images::memory(Dataset {
         images: pixels,
         labels: vec![0; n],
         shape,
         classes: 10,
     });
-    let classes = match ck.metadata.get("classes") {
-        Some(c) => c
-            .parse()
-            .map_err(|_| anyhow!("checkpoint metadata `classes` is not a number: {c}"))?,
-        None => 10,
-    };
+    let classes = ck.classes(10)?;
     let report = target.on(|device| {
         let mut net = NetState::new(&exp, InputShape(shape), classes, device);
-        net.load_checkpoint(&ck, model)?;
+        let derived = net.load_checkpoint(&ck, model)?;
+        if derived > 0 {
+            eprintln!(
+                "note: {derived} kernels have no `_mask` in the checkpoint: their exactly-zero weights count as pruned"
+            );
+        }
         let eval = futures::executor::block_on(evaluate(&net, &data, 256))?;
         Ok(eval.dnr)
     })?;

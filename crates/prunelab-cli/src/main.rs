@@ -362,7 +362,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
-            ExitCode::from(2)
+            if e.downcast_ref::<run_cmd::Diverged>().is_some() {
+                eprintln!("hint: a lower lr (or warmup_epochs) usually keeps training finite");
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }

@@ -8,6 +8,9 @@
 //! Running again into the same folder resumes an unfinished run exactly and skips a finished one;
 //! a folder holding another experiment is refused without touching it. One process writes a
 //! folder at a time (`lock`): `run` refuses a folder another process holds, `sweep` skips it.
+//! A run whose training diverges (a loss or weight no longer finite) is finished and failed:
+//! `results.json` records where (`diverged`), the last good checkpoint and resume snapshot stay,
+//! the other runs go on, and the command ends with [`Diverged`] (exit status 3).
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -18,7 +21,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use prunelab_core::Experiment;
 use prunelab_core::cycle::prunings;
 use prunelab_core::plan::{Plan, PlannedRun};
-use prunelab_core::report::RunResult;
+use prunelab_core::report::{Divergence, RunResult};
 use prunelab_core::state::{Data, Method, Native};
 use prunelab_engine::{Checkpoint, EngineError, Event, Observer, Source, run_from};
 
@@ -162,8 +165,36 @@ enum Start {
     Fresh,
     /// A resume file of this experiment; read in full only when its run starts.
     Resume(PathBuf),
-    Done,
+    /// Finished: complete, or diverged at this point.
+    Done(Option<Divergence>),
 }
+
+/// The runs whose training diverged, with where: the error of a `run` or `sweep` that finished
+/// every run it could (`main` exits with status 3 for it).
+#[derive(Debug)]
+pub struct Diverged(pub Vec<(PathBuf, Divergence)>);
+
+impl std::fmt::Display for Diverged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [(dir, at)] => write!(
+                f,
+                "training diverged at {at} (a loss or a weight is no longer a finite number); \
+                 {} records it, and the last good checkpoint and {RESUME} are kept",
+                dir.join(RESULTS).display()
+            ),
+            runs => {
+                let each: Vec<String> = runs
+                    .iter()
+                    .map(|(dir, at)| format!("{} ({at})", dir.display()))
+                    .collect();
+                write!(f, "{} runs diverged: {}", runs.len(), each.join(", "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for Diverged {}
 
 /// Decide from what `dir` holds; refuse a folder of another experiment (nothing is written).
 fn start(dir: &Path, experiment: &str) -> Result<Start> {
@@ -181,7 +212,7 @@ fn start(dir: &Path, experiment: &str) -> Result<Start> {
             );
         }
         if done.complete {
-            return Ok(Start::Done);
+            return Ok(Start::Done(done.diverged));
         }
     }
     let resume = dir.join(RESUME);
@@ -348,7 +379,7 @@ fn execute(
     let mut splits: HashMap<Data, Source> = HashMap::new();
     for ((_, run), start) in runs.iter().zip(&starts) {
         let d = run.experiment.data;
-        if !matches!(start, Start::Done) && !splits.contains_key(&d) {
+        if !matches!(start, Start::Done(_)) && !splits.contains_key(&d) {
             splits.insert(d, data::load(d, &root)?);
         }
     }
@@ -361,6 +392,7 @@ fn execute(
     }
     target.on(|device| {
         let total = runs.len();
+        let mut diverged = Vec::new();
         for (i, (dir, run)) in runs.iter().enumerate() {
             let exp = &run.experiment;
             if total > 1 {
@@ -394,8 +426,15 @@ fn execute(
             atomic::remove_leftovers(dir)?;
             // Decided again under the lock: another writer may have advanced or finished it.
             let resume = match start(dir, &exp.to_hash())? {
-                Start::Done => {
+                Start::Done(None) => {
                     println!("{} is complete; skipped", dir.display());
+                    continue;
+                }
+                Start::Done(Some(at)) => {
+                    println!(
+                        "{} diverged at {at}; skipped (remove the folder to run it again)",
+                        dir.display()
+                    );
                     continue;
                 }
                 Start::Resume(path) => Some(read_resume(&path)?),
@@ -422,6 +461,7 @@ fn execute(
                 experiment: exp.to_hash(),
                 cycles: Vec::new(),
                 complete: false,
+                diverged: None,
                 nets: Vec::new(),
             };
             let unit = if density { "net" } else { "cycle" };
@@ -440,8 +480,21 @@ fn execute(
                 device,
                 &mut writer,
                 resume.as_ref(),
-            ))?;
+            ));
             writer.bar.finish_and_clear();
+            let done = match done {
+                Err(EngineError::Diverged(at)) => {
+                    writer.result.complete = true;
+                    writer.result.diverged = Some(at);
+                    writer.write_results()?;
+                    if total > 1 {
+                        println!("{} diverged at {at}; going on", dir.display());
+                    }
+                    diverged.push((dir.clone(), at));
+                    continue;
+                }
+                done => done?,
+            };
             writer.result = RunResult {
                 label: run.label.clone(),
                 ..done
@@ -454,7 +507,11 @@ fn execute(
                 .with_context(|| format!("cannot remove {}", dir.join(RESUME).display()))?;
             println!("wrote {}", dir.join(RESULTS).display());
         }
-        Ok(())
+        if diverged.is_empty() {
+            Ok(())
+        } else {
+            Err(Diverged(diverged).into())
+        }
     })
 }
 

@@ -10,7 +10,9 @@ use crate::macs::LayerCost;
 
 /// One run: which experiment (`label` names its row in a report, e.g. `GM + AP-Pro`), which seed,
 /// the full state as a URL hash, its cycles in order, and whether it has finished (`complete`;
-/// a run still going — or killed, to be resumed — lists the cycles done so far).
+/// a run still going — or killed, to be resumed — lists the cycles done so far). A run whose
+/// training diverged is complete (finished, and failed) with `diverged` set and the cycles it
+/// finished before that.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub label: String,
@@ -19,10 +21,33 @@ pub struct RunResult {
     pub cycles: Vec<CycleEntry>,
     #[serde(default)]
     pub complete: bool,
+    /// Where a non-finite loss or weight stopped the run; absent when training stayed finite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverged: Option<Divergence>,
     /// `method = "density"`: the successively resized networks net0, net1, … (empty otherwise;
     /// absent from older files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nets: Vec<NetEntry>,
+}
+
+/// The training step at which a loss or a weight stopped being finite: `cycle` (the net, for
+/// `method = "density"`), `epoch` (0-based) and `step`, the optimiser step within that training
+/// (0-based, as `rewind_iteration` counts them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Divergence {
+    pub cycle: u32,
+    pub epoch: u32,
+    pub step: u64,
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cycle {}, epoch {}, step {}",
+            self.cycle, self.epoch, self.step
+        )
+    }
 }
 
 /// What one cycle trained, measured and then pruned. Cycle `c` trains with the mask it starts

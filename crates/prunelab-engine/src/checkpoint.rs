@@ -163,6 +163,22 @@ impl Checkpoint {
         Some((e.shape.clone(), values))
     }
 
+    /// The `classes` of the metadata (`default` when absent), at most the number of values the
+    /// checkpoint holds (a classifier has a weight per class): a header cannot make a reader
+    /// allocate a network larger than the file.
+    pub fn classes(&self, default: usize) -> Result<usize, EngineError> {
+        let Some(text) = self.metadata.get("classes") else {
+            return Ok(default);
+        };
+        let values: usize = self.tensors.iter().map(|(_, e)| e.bytes.len() / 4).sum();
+        match text.parse::<usize>() {
+            Ok(c) if (1..=values).contains(&c) => Ok(c),
+            _ => Err(EngineError::Checkpoint(format!(
+                "metadata `classes` ({text}) is not a number of classes between 1 and the {values} values the checkpoint holds"
+            ))),
+        }
+    }
+
     /// The prunable kernels in model order (layer order for tie-breaking), from the metadata.
     pub fn kernel_names(&self) -> Vec<&str> {
         self.metadata

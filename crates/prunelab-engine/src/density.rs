@@ -114,7 +114,8 @@ pub(crate) async fn run(
                 &mut rng,
                 observer,
             )
-            .await?;
+            .await
+            .map_err(|e| e.during(index, epoch))?;
             let energy = activation_energy(&units, &stats.zeros);
             density.ae.push(energy.total);
             density.layer_ae.push(energy.layers);
@@ -196,6 +197,7 @@ pub(crate) async fn run(
                 experiment: exp.to_hash(),
                 cycles: Vec::new(),
                 complete: true,
+                diverged: None,
                 nets: density.nets,
             });
         }

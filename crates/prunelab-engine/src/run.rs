@@ -128,6 +128,23 @@ pub async fn run_from(
             .into());
         }
     }
+    // A scoring pass goes round the data again when it asks for more than an epoch; past 100
+    // epochs the request is a typo, and its sample order alone might not fit in memory.
+    let scoring = match exp.method {
+        Method::Taylor => exp.taylor_batches.map(|b| ("taylor_batches", b)),
+        Method::Snip => Some(("snip_batches", exp.snip_batches)),
+        _ => None,
+    };
+    if let Some((key, batches)) = scoring
+        && u64::from(batches) * exp.batch as u64 > 100 * data.train.len() as u64
+    {
+        return Err(StateError::Invalid(format!(
+            "{key} ({batches}) × batch ({}) is more than 100 epochs of the {} training images",
+            exp.batch,
+            data.train.len()
+        ))
+        .into());
+    }
     observer.on_event(Event::Status(format!(
         "{} on {} ({} train / {} validation / {} test images): {}",
         exp.model,
@@ -308,6 +325,7 @@ pub async fn run_from(
         experiment: exp.to_hash(),
         cycles: progress.entries,
         complete: true,
+        diverged: None,
         nets: Vec::new(),
     })
 }
@@ -378,7 +396,8 @@ async fn train_cycle(
             &mut rng,
             observer,
         )
-        .await?;
+        .await
+        .map_err(|e| e.during(cycle, epoch))?;
         let dnr = dnr(&units, &layers, &net.masks, &stats.zeros);
         let remaining = net.masks.remaining();
         observer.on_event(Event::Epoch {

@@ -212,36 +212,55 @@ impl NetState {
             .collect()
     }
 
-    /// Load a cycle checkpoint's θ* and `<param>_mask` (all alive where a mask is absent), checking
-    /// names and shapes against `model` (named in the errors): what `prunelab dnr` and the page's
-    /// dead-unit maps evaluate.
-    pub fn load_checkpoint(&mut self, ck: &Checkpoint, model: &str) -> Result<(), EngineError> {
-        let mut values = Vec::new();
-        let mut masks = Vec::new();
+    /// Load a cycle checkpoint's θ* and `<param>_mask`, checking names and shapes against
+    /// `model` (named in the errors), every value finite and every mask 0/1: what `prunelab dnr`
+    /// and the page's dead-unit maps evaluate. A kernel without a mask (a checkpoint pruned by
+    /// zeroing, as PyTorch's own) is masked where its weights are exactly zero; returns how many
+    /// kernels were.
+    pub fn load_checkpoint(&mut self, ck: &Checkpoint, model: &str) -> Result<usize, EngineError> {
+        let bad = |m: String| EngineError::Checkpoint(m);
+        let (mut values, mut masks, mut derived) = (Vec::new(), Vec::new(), 0);
         for info in &self.infos {
             let (shape, v) = ck.f32(&info.name).ok_or_else(|| {
-                EngineError::Checkpoint(format!(
+                bad(format!(
                     "no tensor `{}`: is it a {model} checkpoint?",
                     info.name
                 ))
             })?;
             if shape != info.shape {
-                return Err(EngineError::Checkpoint(format!(
+                return Err(bad(format!(
                     "`{}` has shape {shape:?} in the checkpoint, {:?} in {model}",
                     info.name, info.shape
                 )));
             }
-            values.push(v);
-            if info.role == Role::Kernel {
-                let (_, m) = ck
-                    .f32(&format!("{}_mask", info.name))
-                    .unwrap_or_else(|| (shape, vec![1.0; info.len()]));
-                masks.push(m);
+            if let Some(x) = v.iter().find(|x| !x.is_finite()) {
+                return Err(bad(format!(
+                    "`{}` holds {x}: the run that wrote this checkpoint diverged",
+                    info.name
+                )));
             }
+            if info.role == Role::Kernel {
+                let name = format!("{}_mask", info.name);
+                let mask = match ck.f32(&name) {
+                    Some((s, _)) if s != shape => {
+                        return Err(bad(format!("`{name}` has shape {s:?}, not {shape:?}")));
+                    }
+                    Some((_, m)) => m,
+                    None => {
+                        derived += 1;
+                        v.iter().map(|&x| f32::from(x != 0.0)).collect()
+                    }
+                };
+                if let Some(x) = mask.iter().find(|&&x| x != 0.0 && x != 1.0) {
+                    return Err(bad(format!("`{name}` is not a 0/1 mask: it holds {x}")));
+                }
+                masks.push(mask);
+            }
+            values.push(v);
         }
         self.masks = Masks::from_f32(&masks);
         self.load(&values);
-        Ok(())
+        Ok(derived)
     }
 
     /// The kernels among host values from [`NetState::read`].

@@ -52,7 +52,9 @@ fn stop_reason(run: &RunResult, exp: &Experiment) -> String {
     let Some(last) = run.nets.last() else {
         return String::new();
     };
-    if last.rising {
+    if let Some(at) = run.diverged {
+        format!("training diverged at {at}")
+    } else if last.rising {
         format!(
             "δ: the AE curve of net{} rises (least-squares slope {:+.2e} per epoch)",
             last.net, last.slope

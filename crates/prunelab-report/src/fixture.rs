@@ -44,6 +44,7 @@ pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
         experiment: format!("#label={label}&seed={seed}"),
         cycles,
         complete: true,
+        diverged: None,
         nets: Vec::new(),
     }
 }
@@ -93,6 +94,7 @@ pub(crate) fn density_run() -> RunResult {
         experiment: "model=cnn&method=density&epochs=8&density_nets=4".into(),
         cycles: Vec::new(),
         complete: true,
+        diverged: None,
         nets: vec![
             net(0, vec![32, 64, 128], 1000, 4000, Some(5), false, 100.0),
             net(1, vec![17, 30, 60], 250, 1000, Some(4), false, 350.0),

@@ -6,13 +6,16 @@ use crate::table::{Cell, Row, Table};
 
 /// An unreached cell.
 const DASH: &str = "—";
+/// An unreached cell of a label some of whose runs diverged.
+const DIVERGED: &str = "diverged";
 
 impl Table {
     /// A caption, the dense accuracy ("Original top-1 test accuracy: 91.7 ± 0.2 % (λ = 100 %)",
     /// once if every label agrees, else per label), the table with a `| λ | 32.8% | … |` header
     /// row as in the AP paper, cells like `90.3 ± 0.4` or, with a DNR kind, `90.6 ± 0.4 (6.2%)`
-    /// (Tables 10–11), `—` where no run reaches the λ, and footnotes for cells whose cycles sit
-    /// more than 10 % off the target λ or that lack some of the label's seeds.
+    /// (Tables 10–11), `—` where no run reaches the λ (`diverged` when a run of the label
+    /// diverged), footnotes for cells whose cycles sit more than 10 % off the target λ or that
+    /// lack some of the label's seeds, and a line per diverged run saying where.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         let dnr = self.dnr.map_or(String::new(), |k| {
@@ -36,6 +39,7 @@ impl Table {
                 .iter()
                 .zip(&self.targets)
                 .map(|(cell, &target)| match cell {
+                    None if !row.diverged.is_empty() => DIVERGED.to_string(),
                     None => DASH.to_string(),
                     Some(cell) => {
                         let mut text = cell.accuracy.pm();
@@ -57,6 +61,15 @@ impl Table {
         }
         for (i, note) in notes.iter().enumerate() {
             let _ = writeln!(out, "[^{}]: {note}", i + 1);
+        }
+        for row in &self.rows {
+            for (seed, at) in &row.diverged {
+                let _ = writeln!(
+                    out,
+                    "\n{}, seed {seed}: training diverged at {at} (a loss or a weight no longer finite); its later cycles are missing.",
+                    escape(&row.label)
+                );
+            }
         }
         out
     }
@@ -166,6 +179,8 @@ pub(crate) fn csv_field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use prunelab_core::report::Divergence;
+
     use crate::fixture;
     use crate::options::{DnrKind, Options};
     use crate::table::Table;
@@ -196,6 +211,31 @@ Original top-1 test accuracy: 92.0 ± 0.4 % (λ = 100 %)
 | GM + AP | — | — | — | — |
 ";
         assert_eq!(md, expected);
+    }
+
+    #[test]
+    fn a_diverged_run_is_shown_as_diverged() {
+        let mut runs = fixture::runs();
+        // GM seed 2 diverged in cycle 5: it has cycles 0–4 only
+        runs[2].cycles.truncate(5);
+        runs[2].diverged = Some(Divergence {
+            cycle: 5,
+            epoch: 3,
+            step: 120,
+        });
+        let md = Table::build(&runs, &Options::default())
+            .expect("table")
+            .markdown();
+        assert!(
+            md.contains("| GM | 86.8 ± 0.3 [^1] | 85.8 ± 0.3 [^2] | diverged | diverged |"),
+            "{md}"
+        );
+        assert!(md.contains("| GM + AP | — | — | — | — |"), "{md}");
+        assert!(md.contains("only 2 of 3 seeds reach this λ"), "{md}");
+        assert!(
+            md.contains("\nGM, seed 2: training diverged at cycle 5, epoch 3, step 120"),
+            "{md}"
+        );
     }
 
     #[test]

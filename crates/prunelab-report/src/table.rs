@@ -2,7 +2,7 @@
 //! the mean ± sample std over the label's seeds of the test accuracy at the cycle nearest that λ;
 //! Tables 10–11 add the mean DNR in parentheses.
 
-use prunelab_core::report::{CycleEntry, RunResult};
+use prunelab_core::report::{CycleEntry, Divergence, RunResult};
 
 use crate::error::ReportError;
 use crate::options::{Accuracy, DnrKind, Options};
@@ -41,6 +41,8 @@ pub struct Row {
     pub dense: Option<Stats>,
     /// One per target; `None` when no run of the label reaches it.
     pub cells: Vec<Option<Cell>>,
+    /// The seeds whose training diverged, with where: their cycles after that point are missing.
+    pub diverged: Vec<(u64, Divergence)>,
 }
 
 /// One label at one target λ.
@@ -100,6 +102,10 @@ impl Table {
                     seeds: seeds.len(),
                     dense: Stats::of(&dense),
                     cells,
+                    diverged: runs
+                        .iter()
+                        .filter_map(|r| r.diverged.map(|at| (r.seed, at)))
+                        .collect(),
                 }
             })
             .collect();

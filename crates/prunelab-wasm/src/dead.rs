@@ -40,6 +40,7 @@ pub async fn maps(
         )));
     }
     let mut net = NetState::new(exp, InputShape(shape), classes, device);
+    // the page's own checkpoints carry their masks
     net.load_checkpoint(&Checkpoint::from_bytes(bytes)?, exp.model.name())?;
     let data = Images::memory(Dataset {
         images: image,
