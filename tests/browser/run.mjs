@@ -327,7 +327,12 @@ const CASES = {
       assert(layers === 2, `${layers} dead-unit layers, not 2`);
       const cells = await page.locator('#view-dead .dead-cells span').count();
       assert(cells === 400, `${cells} dead-unit cells, not 300 + 100`);
-      return `${rows} rows, λ legend ok, ${masks} masks, dead map ${cells} units`;
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#export-json').click()]);
+      const path = join(mkdtempSync(join(tmpdir(), 'prunelab-compare-')), 'results.json');
+      await dl.saveAs(path);
+      const exported = JSON.parse(readFileSync(path, 'utf8'));
+      assert(Array.isArray(exported) && exported.length === 2 && exported.every((r) => r.cycles.length === 2), `the JSON export holds ${JSON.stringify(exported).slice(0, 120)}, not both compared runs`);
+      return `${rows} rows, λ legend ok, ${masks} masks, dead map ${cells} units, JSON export of both runs`;
     },
   },
   g: {
@@ -427,6 +432,39 @@ const CASES = {
         host?.close();
         foreign.close();
       }
+    },
+  },
+  p: {
+    name: 'embedding edges: start() before ready is queued, a fallback text is replaced, a file:// page gets a notice and a rejection',
+    async check(page, base) {
+      const element = `<prunelab-playground src="${base}/" model="lenet300" cycles="1" epochs="1" seed="1" train_size="256" test_size="128" batch="64" height="600px"><p id="fallback">The playground did not load.</p></prunelab-playground>`;
+      const host = await serveHtml({
+        '/host.html': () => `<!doctype html><meta charset="utf-8"><title>course page</title>
+<script type="module" src="${base}/prunelab-playground.js"></script>
+${element}
+<script type="module">
+  window.events = [];
+  const pg = document.querySelector('prunelab-playground');
+  for (const k of ['ready', 'done']) pg.addEventListener('prunelab-' + k, (e) => window.events.push(e.detail.prunelab));
+  await customElements.whenDefined('prunelab-playground');
+  pg.start();
+</script>`,
+      });
+      try {
+        await page.goto(`${origin(host)}/host.html`);
+        await page.waitForFunction(() => window.events.includes('done'), null, { timeout: RUN_TIMEOUT_MS, polling: 250 });
+        assert((await page.locator('#fallback').count()) === 0, 'the fallback text is still shown');
+      } finally {
+        host.close();
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'prunelab-file-'));
+      writeFileSync(join(dir, 'course.html'), `<!doctype html><meta charset="utf-8"><title>from disk</title>
+<script type="module" src="${base}/prunelab-playground.js"></script>${element}`);
+      await page.goto(`file://${join(dir, 'course.html')}`);
+      await page.waitForSelector('.prunelab-file-notice', { timeout: QUICK_TIMEOUT_MS });
+      const answer = await page.evaluate(() => document.querySelector('prunelab-playground').getState().then(() => 'resolved', (e) => e.message));
+      assert(answer.includes('file://'), `getState() on a file:// page: ${answer}`);
+      return 'start() before ready ran to done; fallback replaced; file:// notice and rejection';
     },
   },
   j: {

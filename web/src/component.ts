@@ -3,7 +3,10 @@
 // page's URL hash, so `<prunelab-playground model="cnn" p="30" hide="method" autorun>` is
 // `#model=cnn&p=30&hide=method&autorun=1`. The embedding page's origin is allowed to drive it:
 // element.start() / stop() / pause() / resume() / getResults(), and `prunelab-state`,
-// `prunelab-status`, `prunelab-done` events. See docs/embedding.md.
+// `prunelab-status`, `prunelab-done` events. Commands sent before the page is ready wait for its
+// `ready` message. A course page opened from a file (origin "null") cannot be answered: the element
+// says so and its requests reject. Children of the element (a fallback text for hosts whose script
+// fails to load) are replaced by the frame. See docs/embedding.md.
 
 const KEYS = [
   'recipe', 'model', 'data', 'method', 'imp_scope', 'ap', 'ap_timing', 'ap_bias_k', 'p', 'q', 'schedule', 'cycles', 'target',
@@ -11,19 +14,37 @@ const KEYS = [
 ];
 const FLAGS = ['hide', 'lesson', 'compare', 'backend', 'cifar'];
 
+/** A page opened from disk has the opaque origin "null": the frame can neither allow nor answer it. */
+const FROM_FILE = location.origin === 'null';
+const FILE_MESSAGE =
+  'this course page is opened from a file (file://), so it cannot drive the playground (start(), getState(), events): ' +
+  'serve its folder over http, e.g. `python3 -m http.server`, and open http://localhost:8000/. The playground itself works.';
+
+function fileNotice(): HTMLElement {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'note');
+  p.className = 'prunelab-file-notice';
+  p.style.cssText = 'margin:0 0 .5em;padding:.5em;border:1px solid #b35c00;color:#6b3700;background:#fff4e5';
+  p.textContent = `prunelab: ${FILE_MESSAGE}`;
+  return p;
+}
+
 class PrunelabPlayground extends HTMLElement {
   static observedAttributes = ['src', 'autorun', 'height', ...KEYS, ...FLAGS];
 
   private frame = document.createElement('iframe');
   private pending = new Map<number, (v: unknown) => void>();
   private nextId = 1;
+  /** Whether the page in the frame has said `ready` since it was last (re)loaded. */
+  private ready = false;
+  private queue: Record<string, unknown>[] = [];
 
   connectedCallback(): void {
     if (!this.frame.isConnected) {
       this.frame.title = this.getAttribute('title') ?? 'prunelab pruning playground';
       this.frame.style.cssText = 'width:100%;border:0;display:block';
       this.frame.allow = 'webgpu';
-      this.append(this.frame);
+      this.replaceChildren(...(FROM_FILE ? [fileNotice()] : []), this.frame);
       window.addEventListener('message', this.onMessage);
     }
     this.update();
@@ -57,13 +78,20 @@ class PrunelabPlayground extends HTMLElement {
     this.frame.style.height = this.getAttribute('height') ?? '900px';
     const url = this.base();
     url.hash = this.hash();
-    if (this.frame.src !== url.href) this.frame.src = url.href;
+    if (this.frame.src !== url.href) {
+      this.ready = false;
+      this.frame.src = url.href;
+    }
   }
 
   private onMessage = (ev: MessageEvent): void => {
     if (ev.source !== this.frame.contentWindow || ev.origin !== this.base().origin) return;
     const msg = ev.data as { prunelab?: string; id?: number; results?: unknown; hash?: string; status?: string };
     if (!msg || typeof msg.prunelab !== 'string') return;
+    if (msg.prunelab === 'ready') {
+      this.ready = true;
+      for (const queued of this.queue.splice(0)) this.send(queued);
+    }
     if (msg.id !== undefined && this.pending.has(msg.id)) {
       this.pending.get(msg.id)!(msg.prunelab === 'results' ? msg.results : msg.hash);
       this.pending.delete(msg.id);
@@ -73,10 +101,13 @@ class PrunelabPlayground extends HTMLElement {
   };
 
   private send(message: Record<string, unknown>): void {
-    this.frame.contentWindow?.postMessage(message, this.base().origin);
+    if (FROM_FILE) console.warn(`prunelab-playground: ${FILE_MESSAGE}`);
+    else if (!this.ready) this.queue.push(message);
+    else this.frame.contentWindow?.postMessage(message, this.base().origin);
   }
 
   private ask(what: string): Promise<unknown> {
+    if (FROM_FILE) return Promise.reject(new Error(FILE_MESSAGE));
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);

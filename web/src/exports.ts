@@ -1,4 +1,5 @@
-// Downloads: results as JSON (the CLI's results.json: `prunelab report` reads it) and CSV, and
+// Downloads: results as JSON (the CLI's results.json, every compared run: `prunelab report` reads
+// it) and CSV, and
 // the last cycle's network as safetensors in the CLI's checkpoint schema (loads in `prunelab dnr
 // --checkpoint` and in PyTorch through safetensors).
 
@@ -15,9 +16,10 @@ export function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** One results.json object per run: exactly the CLI's schema. */
-export function resultsJson(run: Results): string {
-  return `${JSON.stringify(run, null, 2)}\n`;
+/** results.json: one run is the CLI's object exactly; compared runs are an array of them (both
+ *  read by `prunelab report`). */
+export function resultsJson(runs: Results[]): string {
+  return `${JSON.stringify(runs.length === 1 ? runs[0] : runs, null, 2)}\n`;
 }
 
 const CSV_HEAD = [

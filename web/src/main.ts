@@ -452,8 +452,7 @@ function setUpPage(): void {
   ui.pause.addEventListener('click', () => (paused ? resume() : pause()));
   ui.stop.addEventListener('click', stop);
   ui.exportJson.addEventListener('click', () => {
-    const last = finished[finished.length - 1];
-    if (last) download('results.json', resultsJson(last), 'application/json');
+    if (finished.length > 0) download('results.json', resultsJson(finished), 'application/json');
   });
   ui.exportCsv.addEventListener('click', () => download('results.csv', resultsCsv(finished), 'text/csv'));
   ui.exportModel.addEventListener('click', () => {

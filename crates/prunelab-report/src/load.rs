@@ -29,10 +29,11 @@ pub fn load_runs(dirs: &[PathBuf]) -> Result<Vec<RunResult>, ReportError> {
             searched.join(", ")
         }));
     }
-    files
-        .iter()
-        .map(|path| read_run(path).map(comparable))
-        .collect()
+    let mut runs = Vec::new();
+    for path in &files {
+        runs.extend(read_runs(path)?.into_iter().map(comparable));
+    }
+    Ok(runs)
 }
 
 /// The cycles of a run that are results of its own method. A run whose AP step comes only in its
@@ -75,12 +76,19 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), ReportError> {
     Ok(())
 }
 
-fn read_run(path: &Path) -> Result<RunResult, ReportError> {
+/// The runs of one file: a run's object (the CLI's), or an array of them (the page's export of
+/// compared runs).
+fn read_runs(path: &Path) -> Result<Vec<RunResult>, ReportError> {
     let text = fs::read_to_string(path).map_err(|source| ReportError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+    let parsed = if text.trim_start().starts_with('[') {
+        serde_json::from_str(&text)
+    } else {
+        serde_json::from_str(&text).map(|run| vec![run])
+    };
+    parsed.map_err(|source| ReportError::Parse {
         path: path.to_path_buf(),
         source,
     })
@@ -125,6 +133,17 @@ mod tests {
         // a results.json given directly is read as one run
         let one = load_runs(&[tmp.path().join("gm/seed-1/results.json")]).expect("load one");
         assert_eq!(one, vec![round_trip[1].clone()]);
+    }
+
+    #[test]
+    fn an_array_of_runs_is_every_run() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let runs = fixture::runs();
+        let path = tmp.path().join(RESULTS_FILE);
+        fs::write(&path, serde_json::to_string(&runs[..2]).expect("json")).expect("write");
+        let loaded = load_runs(&[path]).expect("load");
+        assert_eq!(loaded.len(), 2);
+        assert_eq!((loaded[0].seed, loaded[1].seed), (0, 1));
     }
 
     #[test]
