@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{config, prunelab, stderr, write_mnist};
+use common::{config, prunelab, run, stderr, write_mnist};
 use prunelab_data::idx;
 use serde_json::{Value, json};
 
@@ -88,15 +88,7 @@ fn scoring_passes_larger_than_100_epochs_are_refused() {
             &format!("method = \"{method}\"\n{key} = 4000000000\ncycles = 1\nepochs = 1\n"),
         );
         let out = tmp.path().join(method);
-        let o = prunelab(&[
-            "run",
-            "--config",
-            &cfg,
-            "--out",
-            &out.display().to_string(),
-            "--data",
-            &data.display().to_string(),
-        ]);
+        let o = run(&cfg, &out, &data);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(
@@ -115,15 +107,7 @@ fn dnr_refuses_bad_checkpoints_and_reads_masks_from_zeros() {
     write_mnist(&data.join("mnist"), 300, 60);
     let cfg = config(tmp.path(), "cycles = 1\nepochs = 1\np = 50\n");
     let out = tmp.path().join("run");
-    let o = prunelab(&[
-        "run",
-        "--config",
-        &cfg,
-        "--out",
-        &out.display().to_string(),
-        "--data",
-        &data.display().to_string(),
-    ]);
+    let o = run(&cfg, &out, &data);
     assert!(o.status.success(), "{}", stderr(&o));
     let images = data.join("mnist").join("t10k-images-idx3-ubyte");
     // unit 0 of fc1 loses every incoming weight, and a negative bias keeps it at 0: static DNR > 0

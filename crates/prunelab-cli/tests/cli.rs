@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{config, prunelab, safetensors_json, stderr, write_mnist};
+use common::{config, prunelab, run, safetensors_json, stderr, write_mnist};
 use prunelab_data::idx;
 use serde_json::Value;
 
@@ -82,15 +82,7 @@ fn an_empty_training_or_test_split_is_a_clear_error() {
         write_mnist(&data.join("mnist"), train, test);
         let cfg = config(tmp.path(), "cycles = 1\nepochs = 1");
         let out = tmp.path().join("run");
-        let o = prunelab(&[
-            "run",
-            "--config",
-            &cfg,
-            "--out",
-            &out.display().to_string(),
-            "--data",
-            &data.display().to_string(),
-        ]);
+        let o = run(&cfg, &out, &data);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(
             stderr(&o).contains(&format!("the {split} split of mnist has no images")),
@@ -167,15 +159,7 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
         "model = \"lenet300\"\nmethod = \"gm\"\nap = \"pro\"\np = 20\nq = 2\ncycles = 2\nepochs = 1\nlr = 0.02\nbatch = 32\nbackend = \"flex\"\n",
     );
     let out = tmp.path().join("run");
-    let o = prunelab(&[
-        "run",
-        "--config",
-        &cfg,
-        "--out",
-        &out.display().to_string(),
-        "--data",
-        &data.display().to_string(),
-    ]);
+    let o = run(&cfg, &out, &data);
     assert!(o.status.success(), "{}", stderr(&o));
 
     let results: Value =
@@ -220,15 +204,7 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
     }));
     // a second run into the same folder finds it complete and changes nothing
     let before = std::fs::read(out.join("results.json")).expect("results");
-    let again = prunelab(&[
-        "run",
-        "--config",
-        &cfg,
-        "--out",
-        &out.display().to_string(),
-        "--data",
-        &data.display().to_string(),
-    ]);
+    let again = run(&cfg, &out, &data);
     assert!(
         again.status.success()
             && String::from_utf8_lossy(&again.stdout).contains("complete; skipped"),

@@ -20,8 +20,8 @@ fn a_diverging_run_stops_with_exit_3_and_a_readable_record() {
     write_mnist(&data.join("mnist"), 300, 60);
     let cfg = config(tmp.path(), CONFIG);
     let out = tmp.path().join("run");
-    let (out_s, data_s) = (out.display().to_string(), data.display().to_string());
-    let run = || prunelab(&["run", "--config", &cfg, "--out", &out_s, "--data", &data_s]);
+    let out_s = out.display().to_string();
+    let run = || common::run(&cfg, &out, &data);
     let o = run();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");

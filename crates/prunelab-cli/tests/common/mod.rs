@@ -14,6 +14,19 @@ pub fn prunelab(args: &[&str]) -> Output {
         .expect("prunelab starts")
 }
 
+/// `prunelab run --config CFG --out OUT --data DATA`.
+pub fn run(cfg: &str, out: &Path, data: &Path) -> Output {
+    prunelab(&[
+        "run",
+        "--config",
+        cfg,
+        "--out",
+        &out.display().to_string(),
+        "--data",
+        &data.display().to_string(),
+    ])
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
