@@ -25,15 +25,16 @@ export const LESSONS: Lesson[] = [
     text:
       'Four cycles of 50 % pruning leave about 6 % of the weights. The page runs GM + AP-Pro and then plain GM and overlays ' +
       'their accuracy against λ. AP-Pro spends q % of each cycle on negative weights that barely moved from θ0 — the ones ' +
-      'that keep neurons dead — and so keeps more units alive at high sparsity (compare the static DNR lines).',
+      'that keep neurons dead — and so keeps more units alive at high sparsity: compare the dynamic DNR lines (static DNR stays ' +
+      'near 0 here: a LeNet unit rarely loses all of its 784 or 300 inputs).',
   },
   {
     id: 'rewind-vs-finetune',
     title: 'Weight rewinding vs fine-tuning',
-    hash: 'model=lenet300&data=mnist&method=gm&ap=none&p=40&q=auto&cycles=3&epochs=1&retrain=weight-rewind&seed=1&train_size=4096&test_size=1024&compare=retrain:fine-tune',
+    hash: 'model=lenet300&data=mnist&method=gm&ap=none&p=40&q=auto&cycles=3&epochs=1&retrain=weight-rewind&finetune_lr=0.01&seed=1&train_size=4096&test_size=1024&compare=retrain:fine-tune',
     text:
       'After each pruning, weight rewinding restarts the survivors from θ0 and retrains with the full schedule (lottery-ticket ' +
-      'style); fine-tuning keeps the trained weights θ* and continues at a small learning rate. The two lines on the accuracy ' +
+      'style); fine-tuning keeps the trained weights θ* and continues at a small learning rate (finetune_lr = 0.01, a fifth of lr). The two lines on the accuracy ' +
       'chart show what each costs or gains as λ falls.',
   },
   {
