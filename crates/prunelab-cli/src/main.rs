@@ -7,6 +7,7 @@ mod data;
 mod dnr_cmd;
 mod fetch_cmd;
 mod guard;
+mod keys_cmd;
 mod lock;
 mod model_cmd;
 mod report_cmd;
@@ -112,6 +113,12 @@ enum Command {
         #[arg(long)]
         widths: Option<String>,
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every experiment key a config file or a URL hash takes: its values, its default and what it
+    /// means (`--json`: an array of `{name, values, default, doc}`).
+    Keys {
         #[arg(long)]
         json: bool,
     },
@@ -278,6 +285,7 @@ fn main() -> ExitCode {
             widths,
             json,
         } => model_cmd::model(&name, classes, input.as_deref(), widths.as_deref(), json),
+        Command::Keys { json } => keys_cmd::keys(json),
         Command::Data {
             command:
                 DataCommand::Fetch {

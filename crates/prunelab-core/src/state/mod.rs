@@ -7,10 +7,14 @@
 
 mod names;
 mod recipe;
+mod table;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use table::keys;
+pub use table::{Key, Kind};
 
 /// The keys of a config file that a URL hash has not: where and how the native binary runs it
 /// (`backend`: flex, wgpu, cuda or tch; `device`: cpu, cuda or cuda:N; `precision`: f32, bf16 or
@@ -26,79 +30,92 @@ pub use names::{
     ActReg, Ap, ApTiming, Data, DensityInit, ImpScope, Method, Model, Recipe, Retrain, Schedule,
 };
 
-/// Everything that defines an experiment. Field names are the URL / TOML keys; the defaults are
-/// those of [`Recipe::Custom`] (see [`Recipe::defaults`]); a state object missing keys (one
-/// written before they existed) takes those defaults.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Experiment {
-    pub recipe: Recipe,
-    pub model: Model,
-    pub data: Data,
-    pub method: Method,
+keys! {
+    /// A named set of defaults for the training protocol; explicit keys override it.
+    recipe: Recipe = name,
+    /// Network architecture.
+    model: Model = name,
+    /// Dataset.
+    data: Data = name,
+    /// Base pruning method X of Algorithm 2, or `density` (structured resizing in training).
+    method: Method = name,
     /// Layer-wise or global ranking for `method = imp`.
-    pub imp_scope: ImpScope,
-    /// Training batches whose gradients are summed for Global Taylor; `None` = one epoch.
-    pub taylor_batches: Option<u32>,
+    imp_scope: ImpScope = name,
+    /// Training batches whose gradients are summed for Global Taylor; `epoch` = one epoch.
+    taylor_batches: Option<u32> = optional("epoch"),
     /// Batches whose gradients SNIP sums at the rewind point.
-    pub snip_batches: u32,
-    pub ap: Ap,
-    pub ap_timing: ApTiming,
-    /// The constant added to located dead neurons' biases by `ap = bias` (AP-bias-k).
-    pub ap_bias_k: Option<f64>,
+    snip_batches: u32 = number,
+    /// The Activate-while-Pruning variant joining the base method.
+    ap: Ap = name,
+    /// When the AP step of `solo`, `no-wr`, `output` and `bias` runs.
+    ap_timing: ApTiming = name,
+    /// The constant k added to located dead neurons' biases by `ap = bias` (AP-bias-k).
+    ap_bias_k: Option<f64> = unset("none"),
     /// Percent of surviving weights pruned per cycle, in (0, 100).
-    pub p: f64,
-    /// Percent of surviving weights pruned by AP per cycle, in [0, p]; `None` = `auto` = 0.1·p
-    /// (AP paper §5). Ignored when `ap = none`.
-    pub q: Option<f64>,
-    pub schedule: Schedule,
+    p: f64 = number,
+    /// Percent of surviving weights pruned by AP per cycle, in [0, p]; `auto` = 0.1·p (AP paper
+    /// §5). Ignored when `ap = none`.
+    q: Option<f64> = optional("auto"),
+    /// How sparsity grows: iterative, one-shot or gradual.
+    schedule: Schedule = name,
     /// Pruning cycles (iterative); the run trains `cycles + 1` times (dense first).
-    pub cycles: u32,
-    /// Percent of weights remaining to stop at (iterative), prune to (one-shot, gradual).
-    pub target: Option<f64>,
-    /// Gradual schedule: the epoch pruning starts, the epoch it ends (default ¾ of `epochs`),
-    /// and the number of pruning steps in between (Zhu & Gupta 2017).
-    pub gradual_start: u32,
-    pub gradual_end: Option<u32>,
-    pub gradual_steps: u32,
-    pub retrain: Retrain,
+    cycles: u32 = number,
+    /// Percent of weights remaining to stop at (iterative), prune to (one-shot, gradual); `none` =
+    /// no target.
+    target: Option<f64> = unset("none"),
+    /// Gradual schedule: the epoch pruning starts (Zhu & Gupta 2017).
+    gradual_start: u32 = number,
+    /// Gradual schedule: the epoch pruning ends (default ¾ of `epochs`).
+    gradual_end: Option<u32> = optional("auto"),
+    /// Gradual schedule: the number of pruning steps between start and end.
+    gradual_steps: u32 = number,
+    /// What survivors restart from after a pruning step.
+    retrain: Retrain = name,
     /// Optimiser step whose weights `weight-rewind` restores (0 = θ0).
-    pub rewind_iteration: u64,
-    /// Constant LR of `fine-tune`; `None` = the schedule's last LR.
-    pub finetune_lr: Option<f64>,
-    pub act_reg: ActReg,
-    pub act_reg_weight: f64,
+    rewind_iteration: u64 = number,
+    /// Constant LR of `fine-tune`; `auto` = the schedule's last LR.
+    finetune_lr: Option<f64> = optional("auto"),
+    /// Activation-sparsity baseline added to the loss (AP paper Tables 14–15).
+    act_reg: ActReg = name,
+    /// The weight of `act_reg`'s term in the loss.
+    act_reg_weight: f64 = number,
     /// Training epochs per cycle.
-    pub epochs: u32,
-    pub seed: u64,
+    epochs: u32 = number,
+    /// Seed of initialisation, data order and random pruning.
+    seed: u64 = number,
     /// Peak learning rate (reached after `warmup_epochs` of linear warm-up).
-    pub lr: f64,
-    pub warmup_epochs: u32,
+    lr: f64 = number,
+    /// Epochs of linear LR warm-up.
+    warmup_epochs: u32 = number,
     /// Epochs after which the LR is multiplied by `lr_gamma`.
-    pub lr_milestones: Vec<u32>,
-    pub lr_gamma: f64,
-    pub batch: usize,
-    pub momentum: f64,
-    pub weight_decay: f64,
+    lr_milestones: Vec<u32> = list,
+    /// The LR factor at each of `lr_milestones`.
+    lr_gamma: f64 = number,
+    /// Mini-batch size.
+    batch: usize = number,
+    /// SGD momentum (PyTorch semantics, no dampening).
+    momentum: f64 = number,
+    /// L2 weight decay on weights and biases (not on BatchNorm).
+    weight_decay: f64 = number,
     /// Training images held out as the validation split (0 = none; early stopping needs one).
-    pub val_size: usize,
+    val_size: usize = number,
     /// Training images used, validation included (0 = the whole training split).
-    pub train_size: usize,
+    train_size: usize = number,
     /// Test images used (0 = the whole test split).
-    pub test_size: usize,
+    test_size: usize = number,
     /// `method = density`, ρ: the total-AE change per epoch below which training has saturated.
-    pub rho_threshold: f64,
+    rho_threshold: f64 = number,
     /// ρ: how many consecutive epoch-to-epoch changes must stay below `rho_threshold`.
-    pub rho_epochs: u32,
+    rho_epochs: u32 = number,
     /// δ: epochs at the end of a net's AE curve over which its least-squares slope is taken
     /// (0 = the whole curve).
-    pub delta_window: u32,
+    delta_window: u32 = number,
     /// δ: pruning stops once that slope (AE per epoch) exceeds this.
-    pub delta_slope: f64,
+    delta_slope: f64 = number,
     /// The most networks a density run trains, net0 included.
-    pub density_nets: u32,
+    density_nets: u32 = number,
     /// How net[i+1] is initialised: fresh, or inheriting a random subset of net[i]'s filters.
-    pub density_init: DensityInit,
+    density_init: DensityInit = name,
 }
 
 impl Default for Experiment {
@@ -126,51 +143,6 @@ pub enum StateError {
     Toml(String),
 }
 
-/// Keys of the state, in URL / config order.
-pub const KEYS: &[&str] = &[
-    "recipe",
-    "model",
-    "data",
-    "method",
-    "imp_scope",
-    "taylor_batches",
-    "snip_batches",
-    "ap",
-    "ap_timing",
-    "ap_bias_k",
-    "p",
-    "q",
-    "schedule",
-    "cycles",
-    "target",
-    "gradual_start",
-    "gradual_end",
-    "gradual_steps",
-    "retrain",
-    "rewind_iteration",
-    "finetune_lr",
-    "act_reg",
-    "act_reg_weight",
-    "epochs",
-    "seed",
-    "lr",
-    "warmup_epochs",
-    "lr_milestones",
-    "lr_gamma",
-    "batch",
-    "momentum",
-    "weight_decay",
-    "val_size",
-    "train_size",
-    "test_size",
-    "rho_threshold",
-    "rho_epochs",
-    "delta_window",
-    "delta_slope",
-    "density_nets",
-    "density_init",
-];
-
 /// Keys a URL always carries, so a link reads as the experiment it is.
 const SHOWN: &[&str] = &[
     "model", "data", "method", "ap", "p", "q", "cycles", "epochs", "seed",
@@ -178,21 +150,6 @@ const SHOWN: &[&str] = &[
 
 /// Keys of the AP cycles, which `method = density` does not read.
 const AP_ONLY: &[&str] = &["ap", "p", "q", "cycles"];
-
-/// Keys whose values are names (quoted in TOML).
-const NAMED: &[&str] = &[
-    "recipe",
-    "model",
-    "data",
-    "method",
-    "imp_scope",
-    "ap",
-    "ap_timing",
-    "schedule",
-    "retrain",
-    "act_reg",
-    "density_init",
-];
 
 /// A number; `inf`, `NaN` and values beyond f64's range (`1e999`) are not numbers here.
 fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, StateError> {
@@ -245,109 +202,6 @@ fn show<T: ToString>(value: &Option<T>, word: &str) -> String {
 }
 
 impl Experiment {
-    /// Set one key from its textual value.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), StateError> {
-        match key {
-            "recipe" => self.recipe = Recipe::parse(key, value)?,
-            "model" => self.model = Model::parse(key, value)?,
-            "data" => self.data = Data::parse(key, value)?,
-            "method" => self.method = Method::parse(key, value)?,
-            "imp_scope" => self.imp_scope = ImpScope::parse(key, value)?,
-            "taylor_batches" => self.taylor_batches = optional(key, value, "epoch")?,
-            "snip_batches" => self.snip_batches = number(key, value)?,
-            "ap" => self.ap = Ap::parse(key, value)?,
-            "ap_timing" => self.ap_timing = ApTiming::parse(key, value)?,
-            "ap_bias_k" => self.ap_bias_k = optional(key, value, "none")?,
-            "p" => self.p = number(key, value)?,
-            "q" => self.q = optional(key, value, "auto")?,
-            "schedule" => self.schedule = Schedule::parse(key, value)?,
-            "cycles" => self.cycles = number(key, value)?,
-            "target" => self.target = optional(key, value, "none")?,
-            "gradual_start" => self.gradual_start = number(key, value)?,
-            "gradual_end" => self.gradual_end = optional(key, value, "auto")?,
-            "gradual_steps" => self.gradual_steps = number(key, value)?,
-            "retrain" => self.retrain = Retrain::parse(key, value)?,
-            "rewind_iteration" => self.rewind_iteration = number(key, value)?,
-            "finetune_lr" => self.finetune_lr = optional(key, value, "auto")?,
-            "act_reg" => self.act_reg = ActReg::parse(key, value)?,
-            "act_reg_weight" => self.act_reg_weight = number(key, value)?,
-            "epochs" => self.epochs = number(key, value)?,
-            "seed" => self.seed = number(key, value)?,
-            "lr" => self.lr = number(key, value)?,
-            "warmup_epochs" => self.warmup_epochs = number(key, value)?,
-            "lr_milestones" => self.lr_milestones = list(key, value)?,
-            "lr_gamma" => self.lr_gamma = number(key, value)?,
-            "batch" => self.batch = number(key, value)?,
-            "momentum" => self.momentum = number(key, value)?,
-            "weight_decay" => self.weight_decay = number(key, value)?,
-            "val_size" => self.val_size = number(key, value)?,
-            "train_size" => self.train_size = number(key, value)?,
-            "test_size" => self.test_size = number(key, value)?,
-            "rho_threshold" => self.rho_threshold = number(key, value)?,
-            "rho_epochs" => self.rho_epochs = number(key, value)?,
-            "delta_window" => self.delta_window = number(key, value)?,
-            "delta_slope" => self.delta_slope = number(key, value)?,
-            "density_nets" => self.density_nets = number(key, value)?,
-            "density_init" => self.density_init = DensityInit::parse(key, value)?,
-            _ => return Err(StateError::UnknownKey(key.into())),
-        }
-        Ok(())
-    }
-
-    /// The textual value of one key (the inverse of [`Experiment::set`]); `None` for an unknown
-    /// key or an unset optional number.
-    pub fn get(&self, key: &str) -> Option<String> {
-        Some(match key {
-            "recipe" => self.recipe.to_string(),
-            "model" => self.model.to_string(),
-            "data" => self.data.to_string(),
-            "method" => self.method.to_string(),
-            "imp_scope" => self.imp_scope.to_string(),
-            "taylor_batches" => show(&self.taylor_batches, "epoch"),
-            "snip_batches" => self.snip_batches.to_string(),
-            "ap" => self.ap.to_string(),
-            "ap_timing" => self.ap_timing.to_string(),
-            "ap_bias_k" => self.ap_bias_k?.to_string(),
-            "p" => self.p.to_string(),
-            "q" => show(&self.q, "auto"),
-            "schedule" => self.schedule.to_string(),
-            "cycles" => self.cycles.to_string(),
-            "target" => self.target?.to_string(),
-            "gradual_start" => self.gradual_start.to_string(),
-            "gradual_end" => show(&self.gradual_end, "auto"),
-            "gradual_steps" => self.gradual_steps.to_string(),
-            "retrain" => self.retrain.to_string(),
-            "rewind_iteration" => self.rewind_iteration.to_string(),
-            "finetune_lr" => show(&self.finetune_lr, "auto"),
-            "act_reg" => self.act_reg.to_string(),
-            "act_reg_weight" => self.act_reg_weight.to_string(),
-            "epochs" => self.epochs.to_string(),
-            "seed" => self.seed.to_string(),
-            "lr" => self.lr.to_string(),
-            "warmup_epochs" => self.warmup_epochs.to_string(),
-            "lr_milestones" => self
-                .lr_milestones
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-            "lr_gamma" => self.lr_gamma.to_string(),
-            "batch" => self.batch.to_string(),
-            "momentum" => self.momentum.to_string(),
-            "weight_decay" => self.weight_decay.to_string(),
-            "val_size" => self.val_size.to_string(),
-            "train_size" => self.train_size.to_string(),
-            "test_size" => self.test_size.to_string(),
-            "rho_threshold" => self.rho_threshold.to_string(),
-            "rho_epochs" => self.rho_epochs.to_string(),
-            "delta_window" => self.delta_window.to_string(),
-            "delta_slope" => self.delta_slope.to_string(),
-            "density_nets" => self.density_nets.to_string(),
-            "density_init" => self.density_init.to_string(),
-            _ => return None,
-        })
-    }
-
     /// Parse a URL hash (with or without `#`). Never fails: unknown keys, malformed values and
     /// page flags listed in `flags` (e.g. `autorun`) are skipped; every skipped key except a
     /// flag yields a notice. `recipe` is applied first (its defaults), then the other keys;
@@ -447,13 +301,17 @@ impl Experiment {
     /// The config file for this state, every key explicit (the inverse of [`Experiment::from_toml`]).
     pub fn to_toml(&self, native: &Native) -> String {
         let mut out = String::new();
-        for key in KEYS {
-            let Some(value) = self.get(key) else { continue };
+        for key in TABLE {
+            let Some(value) = self.get(key.name) else {
+                continue;
+            };
             let word = value.parse::<f64>().is_err();
-            out += &match *key {
-                "lr_milestones" => format!("{key} = [{}]\n", value.replace(',', ", ")),
-                _ if NAMED.contains(key) || word => format!("{key} = \"{value}\"\n"),
-                _ => format!("{key} = {value}\n"),
+            let name = key.name;
+            out += &match key.kind {
+                Kind::List => format!("{name} = [{}]\n", value.replace(',', ", ")),
+                Kind::Name(_) => format!("{name} = \"{value}\"\n"),
+                _ if word => format!("{name} = \"{value}\"\n"),
+                _ => format!("{name} = {value}\n"),
             };
         }
         for (key, value) in [
@@ -485,6 +343,11 @@ impl Experiment {
     }
 }
 
+/// The kind of a key of [`TABLE`].
+fn kind(key: &str) -> Option<Kind> {
+    TABLE.iter().find(|k| k.name == key).map(|k| k.kind)
+}
+
 /// A TOML value as the text [`Experiment::set`] takes; arrays of numbers become `a,b,c`.
 fn toml_text(key: &str, value: &toml::Value) -> Result<String, StateError> {
     let scalar = |v: &toml::Value| match v {
@@ -494,7 +357,7 @@ fn toml_text(key: &str, value: &toml::Value) -> Result<String, StateError> {
         _ => None,
     };
     match value {
-        toml::Value::Array(items) if key == "lr_milestones" => {
+        toml::Value::Array(items) if kind(key) == Some(Kind::List) => {
             let parts: Option<Vec<String>> = items.iter().map(scalar).collect();
             parts
                 .map(|p| p.join(","))
@@ -533,6 +396,33 @@ fn decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/methods.md names every key (or its family, `rho_*`) and every named value; the model
+    /// names are in docs/models.md's table.
+    #[test]
+    fn the_docs_list_every_key_and_value() {
+        let methods = include_str!("../../../../docs/methods.md");
+        let models = include_str!("../../../../docs/models.md");
+        let named = |doc: &str, v: &str| {
+            [format!("`{v}`"), format!("`{v} "), format!("\"{v}\"")]
+                .iter()
+                .any(|form| doc.contains(form.as_str()))
+        };
+        for key in TABLE {
+            let family = key.name.split_once('_').map(|(f, _)| format!("`{f}_*`"));
+            assert!(
+                named(methods, key.name) || family.is_some_and(|f| methods.contains(&f)),
+                "docs/methods.md does not mention the key `{}`",
+                key.name
+            );
+            if let Kind::Name(values) = key.kind {
+                let doc = if key.name == "model" { models } else { methods };
+                for v in values {
+                    assert!(named(doc, v), "the docs do not mention {} `{v}`", key.name);
+                }
+            }
+        }
+    }
 
     #[test]
     fn hash_round_trip() {

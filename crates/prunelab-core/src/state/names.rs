@@ -14,6 +14,8 @@ macro_rules! names {
 
         impl $ty {
             pub const ALL: &[$ty] = &[$($ty::$variant),+];
+            /// The names of [`Self::ALL`], as written in a URL or a config.
+            pub const NAMES: &[&str] = &[$($name),+];
             pub fn name(self) -> &'static str {
                 match self { $($ty::$variant => $name),+ }
             }
