@@ -47,12 +47,12 @@ struct Writer {
 impl Writer {
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), EngineError> {
         atomic::write(&self.out.join(name), bytes)
-            .map_err(|e| EngineError::Stopped(format!("{e:#}")))
+            .map_err(|e| EngineError::Observer(format!("{e:#}")))
     }
 
     fn write_results(&self) -> Result<(), EngineError> {
         let json = serde_json::to_vec_pretty(&self.result)
-            .map_err(|e| EngineError::Stopped(e.to_string()))?;
+            .map_err(|e| EngineError::Observer(e.to_string()))?;
         self.write(RESULTS, &json)
     }
 

@@ -95,13 +95,13 @@ pub async fn inference(
     now: impl Fn() -> Duration,
 ) -> Result<f64, EngineError> {
     let net = Network::with_widths(model, InputShape(input), classes, widths, device)
-        .map_err(EngineError::Stopped)?;
+        .map_err(EngineError::Model)?;
     let data = random_images(batch.max(1), input, classes);
     let images = Images::memory(data);
     let (_, x, _) = images
         .batches((0..batch.max(1)).collect(), batch.max(1), 0, device)
         .next()
-        .ok_or_else(|| EngineError::Stopped("no images".into()))??;
+        .ok_or_else(|| EngineError::Data("no images".into()))??;
     let pass = || async {
         let logits = net.forward(x.clone(), &mut Probe::disabled());
         logits

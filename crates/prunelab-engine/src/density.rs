@@ -51,7 +51,7 @@ pub(crate) async fn run(
         .ok_or_else(|| StateError::Invalid(format!("{} cannot be resized", exp.model)))?;
     let base_costs = totals(
         &Network::costs_with_widths(exp.model, input, classes, &base)
-            .map_err(EngineError::Stopped)?,
+            .map_err(EngineError::Model)?,
     );
     let mut progress = Progress {
         start: 1.0,
@@ -135,7 +135,7 @@ pub(crate) async fn run(
         }
         let eval = evaluate(&net, &data.test, exp.batch.max(256)).await?;
         let costs = Network::costs_with_widths(exp.model, input, classes, &density.widths)
-            .map_err(EngineError::Stopped)?;
+            .map_err(EngineError::Model)?;
         let t = totals(&costs);
         let last_ae = density.layer_ae.last().cloned().unwrap_or_default();
         let entry = NetEntry {

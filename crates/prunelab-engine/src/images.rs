@@ -82,7 +82,7 @@ impl Source {
                 let folder = |name: &str, train: bool| -> Result<Images, EngineError> {
                     let split = f
                         .split(name)
-                        .map_err(|e| EngineError::Stopped(e.to_string()))?
+                        .map_err(|e| EngineError::Data(e.to_string()))?
                         .clone();
                     Ok(Images::Folder {
                         indices: (0..split.len()).collect(),
@@ -243,7 +243,7 @@ impl Images {
                     split
                         .loader(order, size, augment, WORKERS, PREFETCH)
                         .map(move |b| {
-                            let b = b.map_err(|e| EngineError::Stopped(e.to_string()))?;
+                            let b = b.map_err(|e| EngineError::Data(e.to_string()))?;
                             let (n, shape) = (b.len(), b.shape());
                             let labels: Vec<i32> = b.labels.iter().map(|&l| i32::from(l)).collect();
                             let x = Tensor::from_data(TensorData::new(b.images, shape), device);

@@ -428,10 +428,9 @@ async fn train_cycle(
         )
         .await?;
     }
-    let stats = progress
-        .last
-        .clone()
-        .ok_or_else(|| EngineError::Stopped("no epoch was trained".into()))?;
+    let stats = progress.last.clone().ok_or_else(|| {
+        EngineError::Experiment(StateError::Invalid("no epoch was trained".into()))
+    })?;
     Ok(Trained {
         stats,
         best: progress.best,

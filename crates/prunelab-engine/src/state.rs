@@ -75,7 +75,7 @@ impl NetState {
         device: &Device,
     ) -> Result<Self, EngineError> {
         let model = Network::with_widths(exp.model, input, classes, widths, device)
-            .map_err(EngineError::Stopped)?;
+            .map_err(EngineError::Model)?;
         Ok(Self::from_model(exp, model, net, device))
     }
 

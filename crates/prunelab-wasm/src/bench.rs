@@ -2,34 +2,12 @@
 //! training step (forward + backward + masked SGD + zero counting) in the browser on `"webgpu"`
 //! or `"cpu"` (burn's flex backend compiled into the wasm), with prunelab's WGSL kernels on or off
 //! (WebGPU only), after `steps` warm-up steps. For tests/browser/bench.mjs, which loads the wasm
-//! on a page of its own (this module keeps its own WebGPU device, so it does not share a page with
-//! `runExperiment`).
+//! on a page of its own. Both use the page's one WebGPU device (`run::device`).
 
 use prunelab_core::Experiment;
 use wasm_bindgen::prelude::*;
 
-thread_local! {
-    static GPU: std::cell::RefCell<Option<burn::prelude::Device>> = const { std::cell::RefCell::new(None) };
-}
-
-async fn device(backend: &str) -> Result<burn::prelude::Device, JsError> {
-    match backend {
-        "cpu" => Ok(burn::prelude::Device::flex()),
-        "webgpu" => {
-            if let Some(device) = GPU.with(|d| d.borrow().clone()) {
-                return Ok(device);
-            }
-            let device = prunelab_engine::webgpu_device()
-                .await
-                .map_err(|e| JsError::new(&e.to_string()))?;
-            GPU.with(|d| *d.borrow_mut() = Some(device.clone()));
-            Ok(device)
-        }
-        other => Err(JsError::new(&format!(
-            "unknown backend `{other}` (expected webgpu or cpu)"
-        ))),
-    }
-}
+use crate::run::device;
 
 #[wasm_bindgen(js_name = benchTrainingOn)]
 pub async fn bench_training_on(
@@ -40,7 +18,7 @@ pub async fn bench_training_on(
     steps: usize,
     channels: usize,
     size: usize,
-) -> Result<f64, JsError> {
+) -> Result<f64, JsValue> {
     let mut exp = Experiment::default();
     exp.set("model", &model)
         .map_err(|e| JsError::new(&e.to_string()))?;
@@ -61,7 +39,7 @@ pub async fn bench_training_on(
 /// crates/prunelab-kernels/tests/twins.rs). Resolves to `{ cases, worst_error, launches }`;
 /// rejects with the first mismatch.
 #[wasm_bindgen(js_name = checkKernels)]
-pub async fn check_kernels() -> Result<JsValue, JsError> {
+pub async fn check_kernels() -> Result<JsValue, JsValue> {
     use burn::prelude::*;
     use prunelab_core::rng::Rng;
     use prunelab_kernels::{SgdParams, twin};
@@ -69,7 +47,7 @@ pub async fn check_kernels() -> Result<JsValue, JsError> {
     let device = device("webgpu").await?;
     prunelab_kernels::set_enabled(true);
     let before = prunelab_kernels::launches();
-    let fail = |what: String| JsError::new(&what);
+    let fail = |what: String| JsValue::from(JsError::new(&what));
     let floats = |t: Tensor<1>| async move {
         t.into_data_async()
             .await
@@ -86,7 +64,7 @@ pub async fn check_kernels() -> Result<JsValue, JsError> {
             .convert::<i64>()
             .try_into_vec::<i64>()
             .map_err(|e| fail(format!("{e:?}")))?;
-        Ok::<Vec<u32>, JsError>(v.into_iter().map(|v| v as u32).collect())
+        Ok::<Vec<u32>, JsValue>(v.into_iter().map(|v| v as u32).collect())
     };
     let mut rng = Rng::new(7, 3);
     let (mut cases, mut worst) = (0, 0.0f32);
@@ -174,11 +152,11 @@ pub async fn check_kernels() -> Result<JsValue, JsError> {
         cases += 2;
     }
     let launches = prunelab_kernels::launches() - before;
-    crate::to_js(&Checked {
+    Ok(crate::to_js(&Checked {
         cases,
         worst_error: worst,
         launches,
-    })
+    })?)
 }
 
 #[derive(serde::Serialize)]

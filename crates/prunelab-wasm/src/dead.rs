@@ -34,7 +34,7 @@ pub async fn maps(
 ) -> Result<Vec<DeadMap>, EngineError> {
     let want: usize = shape.iter().product();
     if image.len() != want {
-        return Err(EngineError::Stopped(format!(
+        return Err(EngineError::Data(format!(
             "the image has {} bytes; the model takes {shape:?} = {want}",
             image.len()
         )));

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::masks::{LayerMask, Pruners};
-use crate::{PAGE_FLAGS, data, dead, to_js};
+use crate::{PAGE_FLAGS, data, dead, engine_error, js_error, to_js};
 
 /// Cells per side of a layer's mask-view grid.
 const MASK_CELLS: usize = 64;
@@ -36,23 +36,23 @@ pub(crate) struct Last {
     pub device: burn::prelude::Device,
 }
 
-/// Which device runs: `webgpu` (default) or `cpu`.
-pub(crate) async fn device(backend: &str) -> Result<burn::prelude::Device, JsError> {
+/// Which device runs: `webgpu` (default) or `cpu`. The one WebGPU device of the page, made once
+/// and shared by every export (a second initialisation of the same adapter is refused).
+pub(crate) async fn device(backend: &str) -> Result<burn::prelude::Device, JsValue> {
     match backend {
         "cpu" => Ok(cpu_device()),
         "webgpu" => {
             if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
                 return Ok(device);
             }
-            let device = webgpu_device()
-                .await
-                .map_err(|e| JsError::new(&e.to_string()))?;
+            let device = webgpu_device().await.map_err(engine_error)?;
             DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
             Ok(device)
         }
-        other => Err(JsError::new(&format!(
-            "unknown backend `{other}` (expected webgpu or cpu)"
-        ))),
+        other => Err(js_error(
+            "experiment",
+            &format!("unknown backend `{other}` (expected webgpu or cpu)"),
+        )),
     }
 }
 
@@ -97,7 +97,7 @@ struct Page {
 }
 
 fn stopped(what: &str, e: &JsValue) -> EngineError {
-    EngineError::Stopped(format!(
+    EngineError::Observer(format!(
         "{what}: {}",
         e.as_string().unwrap_or_else(|| format!("{e:?}"))
     ))
@@ -154,7 +154,7 @@ impl Observer for Page {
             Event::Snapshot(_) => return Ok(()),
         };
         let value =
-            to_js(&event).map_err(|_| EngineError::Stopped("cannot encode an event".into()))?;
+            to_js(&event).map_err(|_| EngineError::Observer("cannot encode an event".into()))?;
         self.on_event
             .call1(&JsValue::NULL, &value)
             .map(|_| ())
@@ -176,7 +176,7 @@ impl Observer for Page {
                 Err(v) => v,
             };
             if value.as_bool() == Some(false) {
-                Err(EngineError::Stopped("stopped".into()))
+                Err(EngineError::Cancelled)
             } else {
                 Ok(())
             }
@@ -204,9 +204,10 @@ pub async fn run_experiment(
     data: JsValue,
     on_event: Function,
     options: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let (exp, _) = Experiment::from_hash(&hash, PAGE_FLAGS);
-    exp.validate().map_err(|e| JsError::new(&e.to_string()))?;
+    exp.validate()
+        .map_err(|e| engine_error(EngineError::Experiment(e)))?;
     let (source, shape, classes) = data::source(&data, exp.data)?;
     let backend = option(&options, "backend")
         .as_string()
@@ -225,8 +226,8 @@ pub async fn run_experiment(
     LAST.with(|l| *l.borrow_mut() = None);
     let results = run(&exp, &source, &device, &mut page)
         .await
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    to_js(&results)
+        .map_err(engine_error)?;
+    Ok(to_js(&results)?)
 }
 
 /// The last finished cycle's checkpoint (safetensors, the CLI's `cycle-NN.safetensors` schema),
@@ -261,27 +262,4 @@ pub async fn dead_maps(image: Uint8Array) -> Result<JsValue, JsError> {
         .await
         .map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&maps)
-}
-
-/// Milliseconds per training step (forward + backward + masked SGD + zero counting) of `model` at
-/// `batch` on WebGPU, on random `channels`×`size`×`size` images, after `steps` warm-up steps.
-#[wasm_bindgen(js_name = benchTraining)]
-pub async fn bench_training(
-    model: String,
-    batch: usize,
-    steps: usize,
-    channels: usize,
-    size: usize,
-) -> Result<f64, JsError> {
-    let mut exp = Experiment::default();
-    exp.set("model", &model)
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    exp.batch = batch.max(1);
-    let device = device("webgpu").await?;
-    let now = || std::time::Duration::from_secs_f64(js_sys::Date::now() / 1e3);
-    let step =
-        prunelab_engine::bench::training_step(&exp, [channels, size, size], &device, steps, now)
-            .await
-            .map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(step.as_secs_f64() * 1e3)
 }
