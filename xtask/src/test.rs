@@ -1,5 +1,7 @@
 //! `test`: every test stage in order, stopping at the first failure, then a summary
-//! ending in `N passed, N failed[, N skipped]`.
+//! ending in `N passed, N failed[, N skipped]`. The first stage is the mechanical style check
+//! (`cargo fmt --check`, `cargo clippy -D warnings`; the web build's `tsc --noEmit` is in stage 3),
+//! fast, so drift fails before the long tests.
 
 use std::time::Instant;
 
@@ -19,7 +21,26 @@ type Stage<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
 pub fn test(ctx: &Ctx) -> Result<bool> {
     setup::setup(ctx)?;
     let torch = torch::ensure(ctx)?;
-    let stages: [Stage; 3] = [
+    let stages: [Stage; 4] = [
+        (
+            "style (cargo fmt --check, cargo clippy --all-targets -D warnings, with the tch backend)",
+            Box::new(|| {
+                run(ctx, ctx.cargo().args(["fmt", "--all", "--check"]))?;
+                run(
+                    ctx,
+                    ctx.cargo().env(torch.env().0, torch.env().1).args([
+                        "clippy",
+                        "--workspace",
+                        "--all-targets",
+                        "--features",
+                        TCH_FEATURES,
+                        "--",
+                        "-D",
+                        "warnings",
+                    ]),
+                )
+            }),
+        ),
         (
             "native tests (cargo test --workspace, with the tch backend)",
             Box::new(|| {

@@ -8,9 +8,17 @@ use anyhow::{Context, Result};
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move {} into place", path.display()))
+    let written = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("cannot write {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move {} into place", path.display()))
+        });
+    if written.is_err() {
+        // a full disk leaves no half-written sibling behind (the target is untouched)
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Remove the temporary siblings a crashed [`write`] left in `dir`; call only while no other
