@@ -16,6 +16,7 @@ import { createServer } from 'node:http';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,6 +118,28 @@ function cliBinary() {
     .find((p) => existsSync(p));
   assert(found, 'no prunelab binary: build it (cargo build -p prunelab-cli) or set PRUNELAB_BIN');
   return found;
+}
+
+/** A ustar archive of `files` (path → bytes), as `tar cf` writes one. */
+function tar(files) {
+  const blocks = [];
+  for (const [path, bytes] of Object.entries(files)) {
+    const header = Buffer.alloc(512);
+    header.write(path, 0, 100);
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write(`${bytes.length.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148);
+    header.write('0', 156);
+    header.write('ustar\0', 257);
+    header.write('00', 263);
+    const sum = header.reduce((a, b) => a + b, 0);
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    blocks.push(header, bytes, Buffer.alloc((512 - (bytes.length % 512)) % 512));
+  }
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
 }
 
 /** Wait until body[data-status] is one of `states`. */
@@ -300,7 +323,13 @@ const CASES = {
       await page.keyboard.press('Tab');
       const next = await page.evaluate(() => document.activeElement?.id);
       assert(next === 'ctl-data', `Tab from the model control went to ${next}`);
-      return `URL ${hash}; 2 notices; ${overflow} px at 375`;
+      const keys = spawnSync(cliBinary(), ['keys', '--json'], { encoding: 'utf8' });
+      assert(keys.status === 0, `prunelab keys failed: ${keys.stderr}`);
+      const names = JSON.parse(keys.stdout).map((k) => k.name);
+      const fields = await page.evaluate(() => [...document.querySelectorAll('.control[data-key]')].map((c) => c.dataset.key));
+      const missing = names.filter((n) => !fields.includes(n));
+      assert(names.length > 30 && missing.length === 0, `keys without a control: ${missing.join(', ')}`);
+      return `URL ${hash}; 2 notices; ${overflow} px at 375; ${names.length} keys, a control each`;
     },
   },
   f: {
@@ -401,7 +430,7 @@ const CASES = {
         '/host.html': () => `<!doctype html><html><head><meta charset="utf-8"><title>course page</title>
 <script type="module" src="${base}/prunelab-playground.js"></script></head>
 <body><h1>A course page</h1>
-<prunelab-playground src="${base}/" model="lenet300" cycles="1" epochs="1" seed="1" train_size="256" test_size="128" batch="64" hide="method" height="700px"></prunelab-playground>
+<prunelab-playground src="${base}/" class="course-embed" model="lenet300" cycles="1" epochs="1" seed="1" train_size="256" test_size="128" batch="64" rho_threshold="0.031" hide="method" height="700px"></prunelab-playground>
 <iframe id="foreign" title="foreign" style="width:200px;height:40px"></iframe>
 <script>
   window.events = [];
@@ -415,6 +444,9 @@ const CASES = {
         const frame = page.frames().find((f) => f.url().startsWith(base));
         assert(frame, 'the playground frame is missing');
         assert(!(await frame.locator('#ctl-method').isVisible()), 'hide=method did not hide the control in the embed');
+        assert((await frame.locator('#ctl-rho_threshold').inputValue()) === '0.031', 'the density key rho_threshold did not reach the embed');
+        const notices = await frame.locator('#notices').textContent();
+        assert(!notices.includes('class'), `the element's own class attribute reached the page: ${notices}`);
         await page.evaluate((src) => (document.getElementById('foreign').src = src), `${origin(foreign)}/foreign.html`);
         await page.waitForFunction(() => document.getElementById('foreign').contentWindow !== null, null, { timeout: QUICK_TIMEOUT_MS });
         await frame.waitForFunction(() => document.body.dataset.ignoredMessages === '1', null, { timeout: QUICK_TIMEOUT_MS });
@@ -427,7 +459,8 @@ const CASES = {
         const results = await page.evaluate(() => document.querySelector('prunelab-playground').getResults());
         assert(Array.isArray(results) && results.length === 1 && results[0].cycles.length === 2, `getResults: ${JSON.stringify(results).slice(0, 200)}`);
         assert(Math.abs(results[0].cycles[1].remaining - 0.7) < 0.01, 'the run did not use p=30 from the attribute');
-        return `1 foreign message ignored; run driven by postMessage; λ ${results[0].cycles[1].remaining.toFixed(3)}`;
+        assert(results[0].experiment.includes('rho_threshold=0.031'), `the density key is not in the run's state: ${results[0].experiment}`);
+        return `rho_threshold passed through; 1 foreign message ignored; run driven by postMessage; λ ${results[0].cycles[1].remaining.toFixed(3)}`;
       } finally {
         host?.close();
         foreign.close();
@@ -468,7 +501,7 @@ ${element}
     },
   },
   j: {
-    name: 'CIFAR-10: the CLI web export fetched in chunks from a cifar= URL, and dropped .bin files (CPU)',
+    name: 'CIFAR-10: the CLI web export fetched in chunks from a cifar= URL, dropped .bin files, the dropped official tarball, and what to do without any (CPU)',
     async check(page, base) {
       const bin = cliBinary();
       const dir = mkdtempSync(join(tmpdir(), 'prunelab-cifar-'));
@@ -509,21 +542,51 @@ ${element}
       assert(status === 'done', `dropped-file run: ${status}: ${await errorText(page)}`);
       const line = await page.locator('#results').textContent();
       assert(JSON.parse(line).experiment.includes('data=cifar10'), 'the dropped-file run is not CIFAR-10');
-      return 'web export (4 + 1 chunks) and a dropped data_batch_1.bin (34 train / 6 test) both trained';
+      // No CIFAR-10 beside the page: the check says what to do, the CIFAR-10 preset is disabled;
+      // the official tarball's layout, gzipped, dropped on the page, trains.
+      await page.goto(`${base}/#model=lenet300&data=cifar10&cycles=1&epochs=1&seed=1&batch=50&backend=cpu`);
+      await page.reload();
+      await waitStatus(page, ['idle'], QUICK_TIMEOUT_MS);
+      await page.waitForFunction(() => document.getElementById('check').textContent.includes('cifar-10-binary.tar.gz'), null, { timeout: QUICK_TIMEOUT_MS });
+      const presets = await page.evaluate(() => [...document.querySelectorAll('#preset option')].filter((o) => o.value.includes('data=cifar10')).map((o) => o.disabled));
+      assert(presets.length > 0 && presets.every(Boolean), `the CIFAR-10 presets are not disabled without CIFAR-10: ${presets}`);
+      const tarball = join(dir, 'cifar-10-binary.tar.gz');
+      writeFileSync(tarball, gzipSync(tar({
+        'cifar-10-batches-bin/batches.meta.txt': Buffer.from('airplane\nautomobile\n'),
+        'cifar-10-batches-bin/data_batch_1.bin': records(40, 1),
+        'cifar-10-batches-bin/data_batch_2.bin': records(40, 2),
+        'cifar-10-batches-bin/test_batch.bin': records(30, 9),
+      })));
+      await page.locator('#drop-input').setInputFiles(tarball);
+      await page.waitForFunction(() => document.getElementById('drop').dataset.loaded === 'true', null, { timeout: QUICK_TIMEOUT_MS });
+      assert(await page.locator('#check').isHidden(), `the check still shows: ${await page.locator('#check').textContent()}`);
+      await page.locator('#run').click();
+      const fromTar = await waitStatus(page, ['done', 'error']);
+      assert(fromTar === 'done', `tarball run: ${fromTar}: ${await errorText(page)}`);
+      const tarRun = JSON.parse(await page.locator('#results').textContent());
+      assert(tarRun.experiment.includes('data=cifar10'), 'the tarball run is not CIFAR-10');
+      return 'web export (4 + 1 chunks), a dropped data_batch_1.bin (34 train / 6 test) and the dropped tarball (80 / 30) all trained; without data the check says where to get it';
     },
   },
   l: {
-    name: 'Stop ends a running run: status stopped, no error, Run enabled again',
+    name: 'per-step progress next to Run; Stop says Stopping… at once and ends the run: status stopped, no error, Run enabled again',
     hash: 'model=lenet300&cycles=2&epochs=1&seed=1&train_size=2048&test_size=128&batch=32&autorun=1',
     async check(page, base) {
       await page.goto(`${base}/#${this.hash}`);
       await page.waitForFunction(() => Number(document.body.dataset.steps ?? 0) >= 8, null, { timeout: RUN_TIMEOUT_MS });
-      await page.locator('#stop').click();
+      // 2048 images / 32 = 64 steps an epoch, 3 trainings
+      await page.waitForFunction(() => /^step [\d,]+ of ≈ 192 · [\d.]+ steps\/s/.test(document.getElementById('step-progress').textContent), null, { timeout: 5_000 });
+      const progress = await page.locator('#step-progress').textContent();
+      const said = await page.evaluate(() => {
+        document.getElementById('stop').click();
+        return document.getElementById('status-line').textContent;
+      });
+      assert(said === 'Stopping…', `Stop does not say Stopping… at once: "${said}"`);
       const status = await waitStatus(page, ['stopped', 'done', 'error'], QUICK_TIMEOUT_MS);
       assert(status === 'stopped', `status ${status}: ${await errorText(page)}`);
       assert((await errorText(page)) === '', 'stopping showed an error');
       assert(await page.locator('#run').isEnabled(), 'Run is not enabled after Stop');
-      return `stopped after ${await page.evaluate(() => document.body.dataset.steps)} steps`;
+      return `"${progress}"; stopped after ${await page.evaluate(() => document.body.dataset.steps)} steps`;
     },
   },
   n: {
@@ -554,6 +617,56 @@ ${element}
       return `"${msg}"`;
     },
   },
+  q: {
+    name: "a Global Taylor run is labelled as the engine labels it (GT + AP-Pro) in the table, the status and the results",
+    hash: `model=lenet300&method=taylor&taylor_batches=1&cycles=1&epochs=1&train_size=64&test_size=64&batch=32&seed=1&backend=cpu&autorun=1`,
+    async check(page, base) {
+      const status = await openAndWait(page, base, this.hash, RUN_TIMEOUT_MS);
+      assert(status === 'done', `status is ${status}: ${await errorText(page)}`);
+      const results = JSON.parse(await page.locator('#results').textContent());
+      assert(results.label === 'GT + AP-Pro', `results.json label: ${results.label}`);
+      const row = await page.locator('#cycle-rows tr').first().locator('td').first().innerText();
+      assert(row === 'GT + AP-Pro (seed 1)', `the cycle table says "${row}"`);
+      const line = await page.locator('#status-line').innerText();
+      assert(line.includes('GT + AP-Pro'), `the status line says "${line}"`);
+      return `"${row}" in the table, "${results.label}" in results.json`;
+    },
+  },
+  r: {
+    name: 'keyboard only: lessons at the top open in view, focus stays on the buttons through a run, the file input shows its focus',
+    async check(page, base) {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${base}/#model=lenet300&cycles=1&epochs=1&train_size=64&test_size=64&batch=32&seed=1&backend=cpu`);
+      await waitStatus(page, ['idle'], QUICK_TIMEOUT_MS);
+      const links = page.locator('nav.lessons a');
+      assert((await links.count()) === 4, `${await links.count()} lessons at the top, not 4`);
+      const [navY, runY] = [await links.first().boundingBox(), await page.locator('#run').boundingBox()].map((b) => b.y);
+      assert(navY < runY, 'the lessons are not above the Run button');
+      await links.nth(1).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => !document.getElementById('lesson').hidden, null, { timeout: QUICK_TIMEOUT_MS });
+      const lesson = await page.evaluate(() => {
+        const box = document.getElementById('lesson').getBoundingClientRect();
+        return { top: box.top, focus: document.activeElement?.id };
+      });
+      assert(lesson.top >= 0 && lesson.top < 800, `the opened lesson is out of view (top ${lesson.top})`);
+      assert(lesson.focus === 'lesson-title', `focus after opening a lesson: ${lesson.focus}`);
+      await page.evaluate(() => (location.hash = '#model=lenet300&cycles=1&epochs=1&train_size=64&test_size=64&batch=32&seed=1&backend=cpu'));
+      await page.waitForFunction(() => document.getElementById('lesson').hidden, null, { timeout: QUICK_TIMEOUT_MS });
+      await page.locator('#run').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.body.dataset.status !== 'idle', null, { timeout: QUICK_TIMEOUT_MS, polling: 10 });
+      const during = await page.evaluate(() => ({ id: document.activeElement?.id, status: document.body.dataset.status }));
+      assert(during.id === (during.status === 'done' ? 'run' : 'stop'), `focus after Run (${during.status}): ${during.id || 'body'}`);
+      await waitStatus(page, ['done', 'error'], RUN_TIMEOUT_MS);
+      const after = await page.evaluate(() => document.activeElement?.id);
+      assert(after === 'run', `focus after the run: ${after || 'body'}`);
+      await page.locator('#drop-input').focus();
+      const outline = await page.evaluate(() => getComputedStyle(document.querySelector('.file-label')).outlineStyle);
+      assert(outline !== 'none', 'the focused file input shows no focus');
+      return `4 lessons above Run, opened at y ${lesson.top.toFixed(0)} with focus on its title; focus Run → ${during.id} → ${after}; file input outlined`;
+    },
+  },
   m: {
     name: 'an activation-density run (the density lesson, tiny): net0 → net1 with ρ markers and the shrinking configurations',
     hash: `model=lenet300&data=mnist&method=density&epochs=2&rho_threshold=0.5&rho_epochs=1&density_nets=2&lr=0.05&seed=1&${TINY}&lesson=activation-density&autorun=1`,
@@ -571,7 +684,22 @@ ${element}
       assert(first.includes(`[${net0.widths.join(', ')}]`), `net0 row: ${first}`);
       const legend = await page.locator('#view-nets .u-legend').innerText();
       assert(legend.includes('net1') && legend.includes('ρ'), `density chart legend: ${legend}`);
-      return `net0 [${net0.widths}] → net1 [${net1.widths}], ${net1.parameters_reduction.toFixed(2)}× fewer parameters`;
+      const contrast = await page.evaluate(() => {
+        const lum = (rgb) => {
+          const [r, g, b] = rgb.match(/[\d.]+/g).slice(0, 3).map((v) => {
+            const c = Number(v) / 255;
+            return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const ratios = [...document.querySelectorAll('#view-density td')].map((td) => {
+          const [a, b] = [lum(getComputedStyle(td).color), lum(getComputedStyle(td).backgroundColor)].sort((x, y) => y - x);
+          return (a + 0.05) / (b + 0.05);
+        });
+        return { cells: ratios.length, worst: Math.min(...ratios) };
+      });
+      assert(contrast.cells > 0 && contrast.worst >= 4.5, `heat-map text contrast ${contrast.worst.toFixed(2)}:1 over ${contrast.cells} cells`);
+      return `net0 [${net0.widths}] → net1 [${net1.widths}], ${net1.parameters_reduction.toFixed(2)}× fewer parameters; heat-map contrast ≥ ${contrast.worst.toFixed(1)}:1`;
     },
   },
 };

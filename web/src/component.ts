@@ -1,21 +1,26 @@
 // <prunelab-playground>: the playground as a web component for course pages. It wraps the page
 // in an <iframe> (its own origin, its own WebGPU device) and mirrors its attributes into the
 // page's URL hash, so `<prunelab-playground model="cnn" p="30" hide="method" autorun>` is
-// `#model=cnn&p=30&hide=method&autorun=1`. The embedding page's origin is allowed to drive it:
+// `#model=cnn&p=30&hide=method&autorun=1`: every attribute but HTML's own and the element's
+// (`src`, `height`, `autorun`) is passed on, so the page in the frame, which parses the hash with
+// the engine, is the one judge of the keys (an unknown one gets its notice there). The embedding page's origin is allowed to drive it:
 // element.start() / stop() / pause() / resume() / getResults(), and `prunelab-state`,
 // `prunelab-status`, `prunelab-done` events. Commands sent before the page is ready wait for its
 // `ready` message. A course page opened from a file (origin "null") cannot be answered: the element
 // says so and its requests reject. Children of the element (a fallback text for hosts whose script
 // fails to load) are replaced by the frame. See docs/embedding.md.
 
-const KEYS = [
-  'recipe', 'model', 'data', 'method', 'imp_scope', 'ap', 'ap_timing', 'ap_bias_k', 'p', 'q', 'schedule', 'cycles', 'target',
-  'retrain', 'epochs', 'seed', 'lr', 'batch', 'momentum', 'weight_decay', 'train_size', 'test_size', 'val_size',
-];
-const FLAGS = ['hide', 'lesson', 'compare', 'backend', 'cifar'];
+/** Attributes that are not experiment keys or page flags: HTML's global ones and the element's own. */
+const NOT_PASSED = new Set([
+  'src', 'height', 'autorun', 'origins',
+  'id', 'class', 'style', 'title', 'lang', 'dir', 'hidden', 'tabindex', 'slot', 'role', 'part', 'is', 'accesskey',
+  'autofocus', 'contenteditable', 'draggable', 'enterkeyhint', 'inert', 'inputmode', 'nonce', 'popover', 'spellcheck', 'translate',
+]);
+const passed = (name: string): boolean => !NOT_PASSED.has(name) && !/^(aria-|data-|on)/.test(name);
 
-/** A page opened from disk has the opaque origin "null": the frame can neither allow nor answer it. */
-const FROM_FILE = location.origin === 'null';
+/** A page opened from disk has an opaque origin ("null" in Firefox, "file://" in Chromium): the frame can
+ * neither allow nor answer it. */
+const FROM_FILE = location.protocol === 'file:' || location.origin === 'null';
 const FILE_MESSAGE =
   'this course page is opened from a file (file://), so it cannot drive the playground (start(), getState(), events): ' +
   'serve its folder over http, e.g. `python3 -m http.server`, and open http://localhost:8000/. The playground itself works.';
@@ -30,14 +35,14 @@ function fileNotice(): HTMLElement {
 }
 
 class PrunelabPlayground extends HTMLElement {
-  static observedAttributes = ['src', 'autorun', 'height', ...KEYS, ...FLAGS];
-
   private frame = document.createElement('iframe');
   private pending = new Map<number, (v: unknown) => void>();
   private nextId = 1;
   /** Whether the page in the frame has said `ready` since it was last (re)loaded. */
   private ready = false;
   private queue: Record<string, unknown>[] = [];
+  /** Any attribute change re-derives the frame's URL (keys are not listed here: see `passed`). */
+  private attributes = new MutationObserver(() => this.update());
 
   connectedCallback(): void {
     if (!this.frame.isConnected) {
@@ -45,17 +50,15 @@ class PrunelabPlayground extends HTMLElement {
       this.frame.style.cssText = 'width:100%;border:0;display:block';
       this.frame.allow = 'webgpu';
       this.replaceChildren(...(FROM_FILE ? [fileNotice()] : []), this.frame);
-      window.addEventListener('message', this.onMessage);
     }
+    window.addEventListener('message', this.onMessage);
+    this.attributes.observe(this, { attributes: true });
     this.update();
   }
 
   disconnectedCallback(): void {
     window.removeEventListener('message', this.onMessage);
-  }
-
-  attributeChangedCallback(): void {
-    if (this.frame.isConnected) this.update();
+    this.attributes.disconnect();
   }
 
   /** The playground's base URL: `src`, else where this script was loaded from. */
@@ -65,9 +68,8 @@ class PrunelabPlayground extends HTMLElement {
 
   private hash(): string {
     const parts: string[] = [];
-    for (const k of [...KEYS, ...FLAGS]) {
-      const v = this.getAttribute(k);
-      if (v !== null) parts.push(`${k}=${encodeURIComponent(v)}`);
+    for (const k of this.getAttributeNames().filter(passed)) {
+      parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(this.getAttribute(k) ?? '')}`);
     }
     if (this.hasAttribute('autorun')) parts.push('autorun=1');
     parts.push(`origins=${encodeURIComponent(location.origin)}`);
@@ -79,7 +81,8 @@ class PrunelabPlayground extends HTMLElement {
     const url = this.base();
     url.hash = this.hash();
     if (this.frame.src !== url.href) {
-      this.ready = false;
+      // Only a new document says `ready` again; a changed hash navigates within the same one.
+      if (this.frame.src.split('#')[0] !== url.href.split('#')[0]) this.ready = false;
       this.frame.src = url.href;
     }
   }

@@ -1,17 +1,21 @@
-// The experiment's controls: one labelled form field per engine setting, built from CONTROLS.
+// The experiment's controls: one labelled form field per engine key. Which keys exist, their kind
+// (a name, a number, an optional number, a list), the allowed names and the word for "unset" come
+// from the engine's key table (`stateKeys()`); this file adds only what the page says about them
+// (a label, option labels, bounds, the basic / "More settings" split). A key the page has no row
+// for still gets a field in "More settings", labelled by its name and documented by its doc line.
 // The URL hash stays the one source of truth: a change becomes `key=value` appended to the
 // canonical hash, which the engine re-parses (parseState) and re-serialises (stateToHash).
 
-import type { State } from './state';
+import type { State, StateKey } from './state';
 
-type Option = [value: string, label: string];
-
-export interface Control {
+/** What the page adds to an engine key. */
+interface Control {
   key: string;
   label: string;
-  /** select: fixed choices; number: numeric input; q: number or `auto` */
-  kind: 'select' | 'number' | 'q';
-  options?: Option[];
+  /** labels of a named key's values (an unlabelled value shows its name) */
+  labels?: Record<string, string>;
+  /** the values the page offers, when it can run only some (the data sets it can load) */
+  only?: string[];
   min?: number;
   max?: number;
   step?: number;
@@ -20,184 +24,201 @@ export interface Control {
   help?: string;
 }
 
-const MODELS: Option[] = [
-  ['lenet300', 'LeNet-300-100'],
-  ['cnn', 'CNN (small conv net)'],
-  ['resnet20', 'ResNet-20'],
-  ['resnet56', 'ResNet-56'],
-  ['vgg19', 'VGG-19'],
-  ['densenet40', 'DenseNet-40'],
-  ['mobilenetv2', 'MobileNetV2'],
-  ['resnet18', 'ResNet-18'],
-  ['resnet50', 'ResNet-50'],
-  ['vit-b16', 'ViT-B/16'],
-];
-
-export const CONTROLS: Control[] = [
-  { key: 'model', label: 'Model', kind: 'select', options: MODELS, help: 'LeNet and the CNN train in seconds; the others are for a real GPU.' },
-  { key: 'data', label: 'Data set', kind: 'select', options: [['mnist', 'MNIST (bundled)'], ['cifar10', 'CIFAR-10 (downloaded)']] },
+const CONTROLS: Control[] = [
+  {
+    key: 'model',
+    label: 'Model',
+    labels: {
+      lenet300: 'LeNet-300-100',
+      cnn: 'CNN (small conv net)',
+      resnet20: 'ResNet-20',
+      resnet56: 'ResNet-56',
+      vgg19: 'VGG-19',
+      densenet40: 'DenseNet-40',
+      mobilenetv2: 'MobileNetV2',
+      resnet18: 'ResNet-18',
+      resnet50: 'ResNet-50',
+      'vit-b16': 'ViT-B/16',
+    },
+    help: 'LeNet and the CNN train in seconds; the others are for a real GPU.',
+  },
+  { key: 'data', label: 'Data set', labels: { mnist: 'MNIST (bundled)', cifar10: 'CIFAR-10 (downloaded)' }, only: ['mnist', 'cifar10'] },
   {
     key: 'method',
     label: 'Base pruning method',
-    kind: 'select',
-    options: [
-      ['gm', 'Global Magnitude'],
-      ['taylor', 'Global Taylor'],
-      ['lamp', 'LAMP'],
-      ['lap', 'LAP'],
-      ['imp', 'IMP (layer-wise magnitude)'],
-      ['random', 'Random'],
-      ['snip', 'SNIP'],
-      ['l1-channel', 'L1 channel'],
-      ['l2-channel', 'L2 channel'],
-      ['density', 'Activation density (resizing)'],
-    ],
+    labels: {
+      gm: 'Global Magnitude',
+      taylor: 'Global Taylor',
+      lamp: 'LAMP',
+      lap: 'LAP',
+      imp: 'IMP (magnitude)',
+      random: 'Random',
+      snip: 'SNIP',
+      'l1-channel': 'L1 channel',
+      'l2-channel': 'L2 channel',
+      density: 'Activation density (resizing)',
+    },
   },
   {
     key: 'ap',
     label: 'Activate-while-pruning',
-    kind: 'select',
-    options: [
-      ['none', 'off'],
-      ['pro', 'AP-Pro (every cycle)'],
-      ['lite', 'AP-Lite (last cycle)'],
-      ['solo', 'AP-SOLO'],
-      ['no-wr', 'AP-NO-WR'],
-      ['output', 'AP-output'],
-      ['bias', 'AP-bias-k'],
-    ],
+    labels: { none: 'off', pro: 'AP-Pro (every cycle)', lite: 'AP-Lite (last cycle)', solo: 'AP-SOLO', 'no-wr': 'AP-NO-WR', output: 'AP-output', bias: 'AP-bias-k' },
   },
-  { key: 'p', label: 'Pruned per cycle, p (%)', kind: 'number', min: 0.1, max: 99.9, step: 0.1 },
-  { key: 'q', label: 'AP rate, q (%)', kind: 'q', min: 0, max: 99.9, step: 0.1, help: 'auto = p / 10 (AP paper §5)' },
-  { key: 'cycles', label: 'Pruning cycles', kind: 'number', min: 0, max: 60, step: 1 },
-  { key: 'epochs', label: 'Epochs per cycle', kind: 'number', min: 1, max: 500, step: 1 },
+  { key: 'p', label: 'Pruned per cycle, p (%)', min: 0.1, max: 99.9, step: 0.1 },
+  { key: 'q', label: 'AP rate, q (%)', min: 0, max: 99.9, step: 0.1, help: 'auto = p / 10 (AP paper §5)' },
+  { key: 'cycles', label: 'Pruning cycles', min: 0, max: 60, step: 1 },
+  { key: 'epochs', label: 'Epochs per cycle', min: 1, max: 500, step: 1 },
   {
     key: 'retrain',
     label: 'Retraining',
-    kind: 'select',
-    options: [
-      ['weight-rewind', 'weight rewinding (to θ0)'],
-      ['lr-rewind', 'learning-rate rewinding'],
-      ['fine-tune', 'fine-tuning'],
-    ],
+    labels: { 'weight-rewind': 'weight rewinding (to θ0)', 'lr-rewind': 'learning-rate rewinding', 'fine-tune': 'fine-tuning' },
   },
-  { key: 'seed', label: 'Seed', kind: 'number', min: 0, step: 1 },
+  { key: 'seed', label: 'Seed', min: 0, step: 1 },
   {
     key: 'schedule',
     label: 'Schedule',
-    kind: 'select',
     advanced: true,
-    options: [
-      ['iterative', 'iterative'],
-      ['one-shot', 'one-shot (needs target)'],
-      ['gradual', 'gradual (needs target)'],
-    ],
+    labels: { 'one-shot': 'one-shot (needs target)', gradual: 'gradual (needs target)' },
   },
-  { key: 'target', label: 'Target weights left (%)', kind: 'q', min: 0.01, max: 100, step: 0.01, advanced: true, help: 'none = run every cycle' },
-  { key: 'lr', label: 'Learning rate', kind: 'number', min: 0, step: 0.001, advanced: true },
-  { key: 'batch', label: 'Batch size', kind: 'number', min: 1, step: 1, advanced: true },
-  { key: 'momentum', label: 'Momentum', kind: 'number', min: 0, max: 1, step: 0.01, advanced: true },
-  { key: 'weight_decay', label: 'Weight decay', kind: 'number', min: 0, step: 0.0001, advanced: true },
-  { key: 'train_size', label: 'Training images (0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
-  { key: 'test_size', label: 'Test images (0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
-  { key: 'rho_threshold', label: 'Density: ρ threshold (AE change)', kind: 'number', min: 0, max: 1, step: 0.0005, advanced: true, help: 'method = density: resize once the total AE changes by less than this…' },
-  { key: 'rho_epochs', label: 'Density: ρ epochs in a row', kind: 'number', min: 1, step: 1, advanced: true, help: '…this many epochs in a row' },
-  { key: 'delta_window', label: 'Density: δ window (epochs, 0 = all)', kind: 'number', min: 0, step: 1, advanced: true },
-  { key: 'delta_slope', label: 'Density: δ slope limit', help: 'resizing stops once the AE slope is above this', kind: 'number', step: 0.001, advanced: true },
-  { key: 'density_nets', label: 'Density: at most this many nets', kind: 'number', min: 1, max: 20, step: 1, advanced: true },
+  { key: 'target', label: 'Target weights left (%)', min: 0.01, max: 100, step: 0.01, advanced: true, help: 'none = run every cycle' },
+  { key: 'lr', label: 'Learning rate', min: 0, step: 0.001, advanced: true },
+  { key: 'batch', label: 'Batch size', min: 1, step: 1, advanced: true },
+  { key: 'momentum', label: 'Momentum', min: 0, max: 1, step: 0.01, advanced: true },
+  { key: 'weight_decay', label: 'Weight decay', min: 0, step: 0.0001, advanced: true },
+  { key: 'train_size', label: 'Training images (0 = all)', min: 0, step: 1, advanced: true },
+  { key: 'test_size', label: 'Test images (0 = all)', min: 0, step: 1, advanced: true },
   {
-    key: 'density_init',
-    label: 'Density: next net starts from',
-    kind: 'select',
+    key: 'rho_threshold',
+    label: 'Density: ρ threshold (AE change)',
+    min: 0,
+    max: 1,
+    step: 0.0005,
     advanced: true,
-    options: [
-      ['fresh', 'fresh weights'],
-      ['inherit', 'inherited channels'],
-    ],
+    help: 'method = density: resize once the total AE changes by less than this…',
   },
+  { key: 'rho_epochs', label: 'Density: ρ epochs in a row', min: 1, step: 1, advanced: true, help: '…this many epochs in a row' },
+  { key: 'delta_window', label: 'Density: δ window (epochs, 0 = all)', min: 0, step: 1, advanced: true },
+  { key: 'delta_slope', label: 'Density: δ slope limit', help: 'resizing stops once the AE slope is above this', step: 0.001, advanced: true },
+  { key: 'density_nets', label: 'Density: at most this many nets', min: 1, max: 20, step: 1, advanced: true },
+  { key: 'density_init', label: 'Density: next net starts from', advanced: true, labels: { fresh: 'fresh weights', inherit: 'inherited channels' } },
+  { key: 'recipe', label: 'Protocol defaults (recipe)', advanced: true, labels: { custom: 'prunelab quick defaults', 'ap-paper': 'AP paper §3.1 / §4.1' } },
+  { key: 'imp_scope', label: 'IMP ranking', advanced: true, labels: { layer: 'layer-wise', global: 'global' } },
+  { key: 'taylor_batches', label: 'Taylor: gradient batches', min: 1, step: 1, advanced: true },
+  { key: 'snip_batches', label: 'SNIP: gradient batches', min: 1, step: 1, advanced: true },
+  { key: 'ap_timing', label: 'AP step of SOLO / NO-WR / output / bias', advanced: true, labels: { pro: 'every cycle', lite: 'last cycle only' } },
+  { key: 'ap_bias_k', label: 'AP-bias-k: k', step: 0.01, advanced: true },
+  { key: 'gradual_start', label: 'Gradual: first pruning epoch', min: 0, step: 1, advanced: true },
+  { key: 'gradual_end', label: 'Gradual: last pruning epoch', min: 0, step: 1, advanced: true },
+  { key: 'gradual_steps', label: 'Gradual: pruning steps', min: 1, step: 1, advanced: true },
+  { key: 'rewind_iteration', label: 'Rewind to optimiser step (0 = θ0)', min: 0, step: 1, advanced: true },
+  { key: 'finetune_lr', label: 'Fine-tuning learning rate', min: 0, step: 0.001, advanced: true },
+  { key: 'act_reg', label: 'Activation regulariser', advanced: true, labels: { none: 'off', hoyer: 'Hoyer', l1: 'L1' } },
+  { key: 'act_reg_weight', label: 'Activation regulariser weight', min: 0, step: 0.0001, advanced: true },
+  { key: 'warmup_epochs', label: 'LR warm-up epochs', min: 0, step: 1, advanced: true },
+  { key: 'lr_milestones', label: 'LR milestones (epochs)', advanced: true },
+  { key: 'lr_gamma', label: 'LR factor at milestones', min: 0, step: 0.01, advanced: true },
+  { key: 'val_size', label: 'Validation images (0 = none)', min: 0, step: 1, advanced: true },
 ];
-
-/** The word an optional number's control shows for "unset". */
-const UNSET: Record<string, string> = { q: 'auto', target: 'none' };
 
 /** One field's id in the page. */
 export const controlId = (key: string): string => `ctl-${key}`;
 
-function field(c: Control, onChange: (key: string, value: string) => void): HTMLElement {
+/** The page's row for an engine key; a key without one is an advanced field named after itself. */
+function pageRow(key: StateKey): Control {
+  return CONTROLS.find((c) => c.key === key.name) ?? { key: key.name, label: key.name, advanced: true };
+}
+
+function input(key: StateKey, c: Control): HTMLInputElement | HTMLSelectElement {
+  if (key.kind === 'name') {
+    const select = document.createElement('select');
+    for (const value of key.values ?? []) {
+      if (!c.only || c.only.includes(value)) select.append(new Option(c.labels?.[value] ?? value, value));
+    }
+    return select;
+  }
+  const field = document.createElement('input');
+  if (key.kind === 'list') {
+    field.type = 'text';
+    field.placeholder = 'e.g. 55,70';
+  } else {
+    field.type = 'number';
+    if (c.min !== undefined) field.min = String(c.min);
+    if (c.max !== undefined) field.max = String(c.max);
+    if (c.step !== undefined) field.step = String(c.step);
+    field.inputMode = 'decimal';
+  }
+  return field;
+}
+
+function field(key: StateKey, c: Control, onChange: (key: string, value: string) => void): HTMLElement {
   const wrap = document.createElement('div');
   wrap.className = 'control';
-  wrap.dataset.key = c.key;
+  wrap.dataset.key = key.name;
   const label = document.createElement('label');
-  label.htmlFor = controlId(c.key);
+  label.htmlFor = controlId(key.name);
   label.textContent = c.label;
-  wrap.append(label);
-  let input: HTMLInputElement | HTMLSelectElement;
-  if (c.kind === 'select') {
-    const select = document.createElement('select');
-    for (const [value, text] of c.options ?? []) select.append(new Option(text, value));
-    input = select;
+  label.title = key.doc.replaceAll('`', '');
+  const box = input(key, c);
+  box.id = controlId(key.name);
+  box.name = key.name;
+  wrap.append(label, box);
+  const word = key.word;
+  if (word === undefined) {
+    box.addEventListener('change', () => onChange(key.name, box.value));
   } else {
-    const number = document.createElement('input');
-    number.type = 'number';
-    if (c.min !== undefined) number.min = String(c.min);
-    if (c.max !== undefined) number.max = String(c.max);
-    if (c.step !== undefined) number.step = String(c.step);
-    number.inputMode = 'decimal';
-    input = number;
-  }
-  input.id = controlId(c.key);
-  input.name = c.key;
-  input.addEventListener('change', () => {
-    const unset = wrap.querySelector<HTMLInputElement>('input[type=checkbox]');
-    onChange(c.key, unset?.checked ? UNSET[c.key] : input.value);
-  });
-  wrap.append(input);
-  if (c.kind === 'q') {
-    const auto = document.createElement('input');
-    auto.type = 'checkbox';
-    auto.id = `${controlId(c.key)}-unset`;
-    const autoLabel = document.createElement('label');
-    autoLabel.className = 'unset';
-    autoLabel.htmlFor = auto.id;
-    autoLabel.append(auto, ` ${UNSET[c.key]}`);
-    auto.addEventListener('change', () => {
-      input.disabled = auto.checked;
-      onChange(c.key, auto.checked ? UNSET[c.key] : input.value || String(c.min ?? 0));
+    const unset = document.createElement('input');
+    unset.type = 'checkbox';
+    unset.id = `${controlId(key.name)}-unset`;
+    const unsetLabel = document.createElement('label');
+    unsetLabel.className = 'unset';
+    unsetLabel.htmlFor = unset.id;
+    unsetLabel.append(unset, ` ${word}`);
+    box.addEventListener('change', () => onChange(key.name, unset.checked ? word : box.value));
+    unset.addEventListener('change', () => {
+      box.disabled = unset.checked;
+      onChange(key.name, unset.checked ? word : box.value || String(c.min ?? 0));
     });
-    wrap.append(autoLabel);
+    wrap.append(unsetLabel);
   }
-  if (c.help) {
-    const help = document.createElement('small');
-    help.textContent = c.help;
-    wrap.append(help);
+  // an advanced field the page says nothing about is explained by the engine's doc line
+  const help = c.help ?? (c.advanced ? key.doc.replaceAll('`', '') : undefined);
+  if (help) {
+    const small = document.createElement('small');
+    small.textContent = help;
+    wrap.append(small);
   }
   return wrap;
 }
 
-/** Build the controls into `basic` and `advanced`; `onChange(key, value)` on every edit. */
-export function buildControls(basic: HTMLElement, advanced: HTMLElement, onChange: (key: string, value: string) => void): void {
-  basic.replaceChildren(...CONTROLS.filter((c) => !c.advanced).map((c) => field(c, onChange)));
-  advanced.replaceChildren(...CONTROLS.filter((c) => c.advanced).map((c) => field(c, onChange)));
+/** Build one field per engine key into `basic` and `advanced`; `onChange(key, value)` on every edit. */
+export function buildControls(keys: StateKey[], basic: HTMLElement, advanced: HTMLElement, onChange: (key: string, value: string) => void): void {
+  const unknown = CONTROLS.filter((c) => !keys.some((k) => k.name === c.key)).map((c) => c.key);
+  if (unknown.length) throw new Error(`the page has controls for keys the engine does not know: ${unknown.join(', ')}`);
+  // the page's rows first, in their order, then every other key in the engine's order
+  const ordered = [...CONTROLS.map((c) => keys.find((k) => k.name === c.key)!), ...keys.filter((k) => !CONTROLS.some((c) => c.key === k.name))];
+  const fields = ordered.map((k) => ({ row: pageRow(k), element: field(k, pageRow(k), onChange) }));
+  basic.replaceChildren(...fields.filter((f) => !f.row.advanced).map((f) => f.element));
+  advanced.replaceChildren(...fields.filter((f) => f.row.advanced).map((f) => f.element));
 }
 
 /** Show `state` in the controls; hide the keys in `hide`; disable everything while `locked`. */
 export function writeControls(root: HTMLElement, state: State, hide: string[], locked: boolean): void {
-  for (const c of CONTROLS) {
-    const wrap = root.querySelector<HTMLElement>(`.control[data-key="${c.key}"]`);
-    if (!wrap) continue;
-    wrap.hidden = hide.includes(c.key);
-    const input = wrap.querySelector<HTMLInputElement | HTMLSelectElement>(`#${controlId(c.key)}`)!;
-    const value = state[c.key];
+  for (const wrap of root.querySelectorAll<HTMLElement>('.control[data-key]')) {
+    const key = wrap.dataset.key!;
+    const box = wrap.querySelector<HTMLInputElement | HTMLSelectElement>(`#${controlId(key)}`);
+    if (!box) continue;
+    wrap.hidden = hide.includes(key);
+    const value = state[key];
     const unset = wrap.querySelector<HTMLInputElement>('input[type=checkbox]');
     if (unset) {
       unset.checked = value === null || value === undefined;
       unset.disabled = locked;
-      input.disabled = locked || unset.checked;
-      input.value = unset.checked ? '' : String(value);
-      if (c.key === 'q' && unset.checked) (input as HTMLInputElement).placeholder = String(Number(state.p) / 10);
+      box.disabled = locked || unset.checked;
+      box.value = unset.checked ? '' : String(value);
+      if (key === 'q' && unset.checked) (box as HTMLInputElement).placeholder = String(Number(state.p) / 10);
     } else {
-      input.value = String(value);
-      input.disabled = locked;
+      box.value = Array.isArray(value) ? value.join(',') : String(value);
+      box.disabled = locked;
     }
   }
 }

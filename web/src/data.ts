@@ -1,9 +1,11 @@
 // The page's data: MNIST bundled with the page, CIFAR-10 from the web export (`prunelab data
 // web-export cifar10`: manifest.json + chunks of binary records, fetched one by one with
-// progress), or CIFAR-format files a user drops on the page. All of it is fetched and read
+// progress), or CIFAR-format files a user drops on the page (the batches, or the official
+// `cifar-10-binary.tar.gz` itself, unpacked here). All of it is fetched and read
 // asynchronously: loading never blocks the page.
 
 import { MNIST_FILES, type CifarData, type MnistData } from './state';
+import { gunzip, isGzip, untar } from './tar';
 
 /** CIFAR-10 binary record: one label byte, 3×32×32 pixels. */
 export const CIFAR_RECORD = 3073;
@@ -62,6 +64,42 @@ export function loadMnist(): Promise<MnistData> {
   return mnist;
 }
 
+/** Where the page looks for CIFAR-10 when the URL has no `cifar=`: a web export beside the page. */
+export const CIFAR_DEFAULT = 'data/cifar10/manifest.json';
+
+/** What a visitor without CIFAR-10 can do (the page shows it where CIFAR-10 is asked for). */
+export const CIFAR_HELP =
+  'CIFAR-10 is not bundled with the playground (163 MB). Download the binary version, cifar-10-binary.tar.gz, from ' +
+  'https://www.cs.toronto.edu/~kriz/cifar.html and drop it on the box below (it is unpacked in this page; nothing is ' +
+  'uploaded), or serve a web export (`prunelab data fetch cifar10`, then `prunelab data web-export cifar10 --out DIR`) ' +
+  'and point cifar= in the URL at its manifest.json.';
+
+/** The manifest of the web export at `url`, or an error saying why there is none. */
+async function fetchManifest(url: string): Promise<CifarManifest> {
+  const resp = await fetch(url).catch((e: Error) => {
+    throw new Error(`Could not reach ${url} (${e.message}).`);
+  });
+  if (!resp.ok) throw new Error(`There is no CIFAR-10 web export at ${url} (HTTP ${resp.status}).`);
+  let manifest: CifarManifest;
+  try {
+    manifest = (await resp.json()) as CifarManifest;
+  } catch {
+    throw new Error(`There is no CIFAR-10 web export at ${url}: the server answered with something that is not a manifest.json (a web page?).`);
+  }
+  if (manifest?.format !== 'prunelab-cifar10-web' || manifest.record_bytes !== CIFAR_RECORD) {
+    throw new Error(`${url} is not a prunelab CIFAR-10 web export (make one with \`prunelab data web-export cifar10\`).`);
+  }
+  return manifest;
+}
+
+/** Why the web export at `url` cannot be used (`null`: it can), without loading its chunks. */
+export async function cifarMissing(url: string): Promise<string | null> {
+  return fetchManifest(url).then(
+    () => null,
+    (e: Error) => e.message,
+  );
+}
+
 const cifar = new Map<string, Promise<CifarData>>();
 
 /** CIFAR-10 from the web export whose manifest is at `url`, chunk by chunk with progress. */
@@ -69,10 +107,7 @@ export function loadCifar(url: string, progress: Progress): Promise<CifarData> {
   let loading = cifar.get(url);
   if (!loading) {
     loading = (async () => {
-      const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(url))) as CifarManifest;
-      if (manifest.format !== 'prunelab-cifar10-web' || manifest.record_bytes !== CIFAR_RECORD) {
-        throw new Error(`${url} is not a prunelab CIFAR-10 web export (make one with \`prunelab data web-export cifar10\`).`);
-      }
+      const manifest = await fetchManifest(url);
       const chunks = [...manifest.train, ...manifest.test];
       const total = chunks.reduce((n, c) => n + c.records * CIFAR_RECORD, 0);
       let loaded = 0;
@@ -103,14 +138,34 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The files of a dropped file: itself, or the `.bin` batches inside a (gzipped) tar archive. */
+async function unpack(f: File): Promise<Array<{ name: string; bytes: Uint8Array }>> {
+  const head = new Uint8Array(await f.slice(0, 512).arrayBuffer());
+  const tar = /\.(tar|tgz|tar\.gz)$/i.test(f.name);
+  if (!isGzip(head) && !tar) return [{ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }];
+  let archive: Uint8Array;
+  try {
+    archive = isGzip(head) ? await gunzip(f) : new Uint8Array(await f.arrayBuffer());
+  } catch (e) {
+    throw new Error(`${f.name} could not be decompressed (${(e as Error).message}): is the download complete?`);
+  }
+  const batches = untar(archive)
+    .map((e) => ({ name: e.path.split('/').pop() ?? e.path, bytes: e.bytes }))
+    .filter((e) => /^(data_batch_\d+|test_batch)\.bin$/.test(e.name));
+  if (batches.length === 0) {
+    throw new Error(`${f.name} holds no data_batch_*.bin or test_batch.bin: the CIFAR-10 binary version is cifar-10-binary.tar.gz (not the Python or MATLAB one).`);
+  }
+  return batches;
+}
+
 /**
- * CIFAR-10 from dropped binary files (`data_batch_*.bin`, `test_batch.bin`, or any file of
- * 3073-byte records). Without a `test_batch*` file, the last sixth (at most 2000 records) of the
- * training records is the test set.
+ * CIFAR-10 from dropped files: binary batches (`data_batch_*.bin`, `test_batch.bin`, or any file
+ * of 3073-byte records), or the official `cifar-10-binary.tar.gz`, unpacked here. Without a
+ * `test_batch*` file, the last sixth (at most 2000 records) of the training records is the test set.
  */
 export async function cifarFromFiles(files: File[]): Promise<CifarData> {
   if (files.length === 0) throw new Error('No file was dropped.');
-  const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  const read = (await Promise.all(files.map(unpack))).flat();
   for (const f of read) {
     if (f.bytes.length === 0 || f.bytes.length % CIFAR_RECORD !== 0) {
       throw new Error(`${f.name} is not a CIFAR-10 binary file: ${f.bytes.length} bytes is not a whole number of ${CIFAR_RECORD}-byte records.`);

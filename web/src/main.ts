@@ -5,7 +5,7 @@
 //
 // For tests and scripts: body[data-status] is loading | idle | running | paused | done |
 // stopped | error; body[data-backend] is webgpu | cpu; body[data-steps] counts training steps;
-// body[data-first-step-ms] is the time from navigation to the first training step; window.prunelab holds the engine's API;
+// body[data-first-step-ms] is the time from navigation to the first training step;
 // #results holds the last finished run's results.json; #error shows a failure.
 //
 // Why no Web Worker: the engine already yields to the page before every training step (the
@@ -15,22 +15,25 @@
 // same result. The CPU fallback's steps are short on the small models it is meant for.
 
 import init, {
-  benchTraining,
   deadMaps,
   lastCheckpoint,
   parseState,
   resetDevice,
   runExperiment,
+  stateKeys,
+  stateLabel,
   stateToHash,
   validateState,
 } from '../pkg/prunelab_wasm.js';
 import { buildControls, writeControls } from './controls';
-import { cifarFromFiles, loadCifar, loadMnist, testImage } from './data';
+import { CIFAR_DEFAULT, CIFAR_HELP, cifarFromFiles, cifarMissing, loadCifar, loadMnist, testImage } from './data';
 import { listen } from './embed';
 import { download, resultsCsv, resultsJson } from './exports';
 import { LESSONS, PRESETS, findLesson, lessonHash } from './lessons';
+import { StepMeter, plannedSteps } from './progress';
 import {
   errorMessage,
+  errorName,
   flagsToHash,
   pct,
   splitPageFlags,
@@ -42,6 +45,7 @@ import {
   type Results,
   type RunEvent,
   type State,
+  type StateKey,
 } from './state';
 import { deadView } from './views/dead';
 import { densityView } from './views/density';
@@ -86,6 +90,7 @@ const ui = {
   stop: el<HTMLButtonElement>('stop'),
   error: el('error'),
   statusLine: el('status-line'),
+  stepProgress: el('step-progress'),
   progress: el<HTMLProgressElement>('load-progress'),
   views: el('views'),
   cycles: el<HTMLTableSectionElement>('cycle-rows'),
@@ -108,6 +113,8 @@ let waiting: Array<(goOn: boolean) => void> = [];
 let lastYield = 0;
 /** Training steps started in this page (body[data-steps], every 8th: tests watch a pause). */
 let steps = 0;
+/** The running run's per-step progress next to Run. */
+let meter: StepMeter | null = null;
 let runCounter = 0;
 let finished: Results[] = [];
 let loadedData: PageData | null = null;
@@ -122,6 +129,7 @@ const dead = deadView({
 ui.views.append(...views.map((v) => v.element), dead.element);
 
 function setStatus(status: Status): void {
+  const focused = document.activeElement;
   document.body.dataset.status = status;
   embed.post({ prunelab: 'status', status });
   const busy = status === 'running' || status === 'paused';
@@ -137,6 +145,11 @@ function setStatus(status: Status): void {
   ui.exportModel.disabled = busy || !has;
   dead.enable(!busy && has);
   if (current) writeControls(ui.controls, current.parsed.state, current.flags.hide, busy);
+  // a focused button or field that has just been disabled (Run, once pressed) would drop the
+  // keyboard focus to <body>: it moves to the button that now matters instead
+  if ((focused instanceof HTMLButtonElement || focused instanceof HTMLInputElement || focused instanceof HTMLSelectElement) && focused.disabled) {
+    (busy ? ui.stop : ui.run).focus();
+  }
 }
 
 function showError(message: string): void {
@@ -166,6 +179,47 @@ function fullHash(state: State, flags: Flags, withAutorun: boolean): string {
   return stateToHash(state) + (f ? `&${f}` : '');
 }
 
+/** Why CIFAR-10 cannot be loaded from each web-export URL asked about (`null`: it can; absent
+ * while the page is still asking). */
+const cifarMissingAt = new Map<string, string | null>();
+
+/** The reason CIFAR-10 is unavailable to the current state (`null` when it is, or while unknown). */
+function cifarProblem(flags: Flags): string | null {
+  if (droppedCifar) return null;
+  const url = flags.cifar ?? CIFAR_DEFAULT;
+  if (!cifarMissingAt.has(url)) {
+    cifarMissingAt.set(url, null);
+    void cifarMissing(url).then((reason) => {
+      cifarMissingAt.set(url, reason);
+      showCheck();
+    });
+  }
+  return cifarMissingAt.get(url) ?? null;
+}
+
+/** The live check under the controls (an experiment that cannot run, a slow CPU choice, missing
+ * CIFAR-10), and the presets whose data is missing, disabled with the reason. */
+function showCheck(): void {
+  if (!current) return;
+  const { stateHash, flags, parsed } = current;
+  const invalid = validateState(stateHash);
+  const slow = backend === 'cpu' && !['lenet300', 'cnn'].includes(parsed.state.model);
+  const cifar = cifarProblem(flags);
+  ui.check.textContent = invalid
+    ? `This experiment cannot run: ${invalid}.`
+    : parsed.state.data === 'cifar10' && cifar
+      ? `${cifar} ${CIFAR_HELP}`
+      : slow
+        ? `${parsed.state.model} on the CPU is very slow: LeNet-300-100 and the CNN are the models for it.`
+        : '';
+  ui.check.hidden = ui.check.textContent === '';
+  for (const option of ui.presets.options) {
+    const needs = option.value.includes('data=cifar10') && cifar !== null;
+    option.disabled = needs;
+    option.textContent = (option.dataset.label ?? option.textContent) + (needs ? ' — needs CIFAR-10 (drop it below)' : '');
+  }
+}
+
 /** Parse the location hash with the engine; show notices, controls, lesson and permalink. */
 function render(): { stateHash: string; flags: Flags; parsed: Parsed } {
   const { stateHash, flags } = splitPageFlags(location.hash);
@@ -173,22 +227,26 @@ function render(): { stateHash: string; flags: Flags; parsed: Parsed } {
   const extra: string[] = [];
   if (flags.lesson && !findLesson(flags.lesson)) extra.push(`ignored lesson=${flags.lesson}: no such lesson`);
   notices([...parsed.notices, ...extra]);
-  const invalid = validateState(stateHash);
-  const slow = backend === 'cpu' && !['lenet300', 'cnn'].includes(parsed.state.model);
-  ui.check.textContent = invalid
-    ? `This experiment cannot run: ${invalid}.`
-    : slow
-      ? `${parsed.state.model} on the CPU is very slow: LeNet-300-100 and the CNN are the models for it.`
-      : '';
-  ui.check.hidden = ui.check.textContent === '';
   current = { stateHash, flags, parsed };
+  showCheck();
   writeControls(ui.controls, parsed.state, flags.hide, running);
   ui.presets.closest<HTMLElement>('.control')!.hidden = flags.hide.includes('preset');
   const lesson = findLesson(flags.lesson);
+  const opened = lesson !== undefined && (ui.lesson.hidden || ui.lesson.dataset.id !== lesson.id);
   ui.lesson.hidden = !lesson;
+  ui.lesson.dataset.id = lesson?.id ?? '';
   if (lesson) {
     ui.lesson.querySelector('h2')!.textContent = lesson.title;
     ui.lesson.querySelector('p')!.textContent = lesson.text;
+  }
+  // a lesson just opened (from the list at the top, or a link): bring its text into view
+  if (opened && engineReady) {
+    ui.lesson.scrollIntoView({ block: 'start' });
+    ui.lesson.querySelector<HTMLElement>('h2')!.focus({ preventScroll: true });
+  }
+  for (const a of ui.lessons.querySelectorAll('a')) {
+    if (a.dataset.id === lesson?.id) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
   const link = `#${fullHash(parsed.state, flags, false)}`;
   ui.permalink.href = link;
@@ -225,6 +283,8 @@ function yieldToPage(): Promise<void> {
 /** The engine's hook before every training step: wait while paused, `false` stops the run. */
 function pauseHook(): Promise<boolean> | undefined {
   steps += 1;
+  const line = meter?.tick(performance.now());
+  if (line) ui.stepProgress.textContent = line;
   if (steps === 1) document.body.dataset.firstStepMs = performance.now().toFixed(0);
   if (steps % 8 === 0) document.body.dataset.steps = String(steps);
   if (stopRequested) return Promise.resolve(false);
@@ -259,6 +319,8 @@ function stop(): void {
   if (!running) return;
   stopRequested = true;
   paused = false;
+  ui.statusLine.textContent = 'Stopping…';
+  ui.stepProgress.textContent += ' — stopping…';
   release(false);
 }
 
@@ -296,7 +358,7 @@ async function loadData(state: State, flags: Flags): Promise<PageData> {
   }
   if (state.data === 'cifar10') {
     if (droppedCifar) return droppedCifar;
-    const url = flags.cifar ?? 'data/cifar10/manifest.json';
+    const url = flags.cifar ?? CIFAR_DEFAULT;
     ui.statusLine.textContent = `Loading CIFAR-10 from ${url}…`;
     ui.progress.hidden = false;
     try {
@@ -306,7 +368,7 @@ async function loadData(state: State, flags: Flags): Promise<PageData> {
         ui.statusLine.textContent = `Loading CIFAR-10: ${((100 * loaded) / total).toFixed(0)} %`;
       });
     } catch (e) {
-      throw new Error(`${errorMessage(e)} Make the web export with \`prunelab data web-export cifar10 --out DIR\`, serve it, and point cifar= in the URL at its manifest.json — or drop CIFAR-10 .bin files on the page.`);
+      throw new Error(`${errorMessage(e)} ${CIFAR_HELP}`);
     } finally {
       ui.progress.hidden = true;
     }
@@ -331,6 +393,8 @@ async function runOne(stateHash: string, label: string, flags: Flags): Promise<R
   if (invalid) throw new Error(`invalid experiment: ${invalid}`);
   const data = await loadData(parsed.state, flags);
   loadedData = data;
+  meter = new StepMeter(plannedSteps(parsed.state, data), performance.now());
+  ui.stepProgress.textContent = '';
   const run: RunInfo = { id: ++runCounter, label, hash: stateHash };
   const onEvent = (e: RunEvent) => {
     if (e.kind === 'status') ui.statusLine.textContent = String(e.message);
@@ -347,7 +411,7 @@ async function runOne(stateHash: string, label: string, flags: Flags): Promise<R
     return await go(backend);
   } catch (e) {
     const msg = errorMessage(e);
-    if (backend === 'webgpu' && /device|lost|gpu|adapter/i.test(msg) && !stopRequested) {
+    if (backend === 'webgpu' && errorName(e) === 'DeviceError' && !stopRequested) {
       resetDevice();
       gpuLost = true;
       backend = 'cpu';
@@ -384,7 +448,7 @@ async function runAll(keep: boolean): Promise<void> {
     if (flags.compare && !keep) queue.push(stateToHash((parseState(`${stateHash}&${flags.compare}`) as Parsed).state));
     for (const hash of queue) {
       const state = (parseState(hash) as Parsed).state;
-      const label = `${runLabel(state)} (seed ${state.seed})`;
+      const label = `${stateLabel(hash)} (seed ${state.seed})`;
       const results = await runOne(hash, label, flags);
       finished.push(results);
       ui.results.textContent = JSON.stringify(results);
@@ -395,7 +459,7 @@ async function runAll(keep: boolean): Promise<void> {
     setStatus('done');
   } catch (e) {
     const msg = errorMessage(e);
-    if (stopRequested && /stopped/.test(msg)) {
+    if (stopRequested && errorName(e) === 'CancelledError') {
       ui.statusLine.textContent = 'Stopped.';
       setStatus('stopped');
     } else {
@@ -411,13 +475,6 @@ async function runAll(keep: boolean): Promise<void> {
   }
 }
 
-function runLabel(s: State): string {
-  const method = ({ gm: 'GM', taylor: 'Taylor', lamp: 'LAMP', lap: 'LAP', imp: 'IMP', random: 'Random', snip: 'SNIP' } as Record<string, string>)[s.method] ?? s.method;
-  const ap = s.ap === 'none' ? '' : ` + AP-${({ pro: 'Pro', lite: 'Lite', solo: 'SOLO', 'no-wr': 'NO-WR', output: 'output', bias: 'bias' } as Record<string, string>)[s.ap] ?? s.ap}`;
-  const retrain = s.retrain === 'weight-rewind' ? '' : `, ${s.retrain}`;
-  return `${method}${ap}${retrain}`;
-}
-
 // ---- page set-up ---------------------------------------------------------------------------
 
 const embed = listen(() => current?.flags.origins ?? [], {
@@ -431,8 +488,12 @@ const embed = listen(() => current?.flags.origins ?? [], {
 });
 
 function setUpPage(): void {
-  buildControls(ui.basic, ui.advanced, onControl);
-  for (const [label, hash] of PRESETS) ui.presets.append(new Option(label, hash));
+  buildControls(stateKeys() as StateKey[], ui.basic, ui.advanced, onControl);
+  for (const [label, hash] of PRESETS) {
+    const option = new Option(label, hash);
+    option.dataset.label = label;
+    ui.presets.append(option);
+  }
   ui.presets.addEventListener('change', () => {
     if (ui.presets.value) navigate(ui.presets.value);
     ui.presets.value = '';
@@ -442,6 +503,7 @@ function setUpPage(): void {
       const li = document.createElement('li');
       const a = document.createElement('a');
       a.href = `#${lessonHash(l)}`;
+      a.dataset.id = l.id;
       a.textContent = l.title;
       li.append(a);
       return li;
@@ -467,6 +529,7 @@ function setUpPage(): void {
       ui.drop.dataset.loaded = 'true';
       ui.drop.querySelector('p')!.textContent = `Using your CIFAR-10 file(s): ${files.map((f) => f.name).join(', ')}.`;
       if (current && current.parsed.state.data !== 'cifar10') onControl('data', 'cifar10');
+      showCheck();
     } catch (e) {
       showError(errorMessage(e));
     }
@@ -505,8 +568,6 @@ async function start(): Promise<void> {
     return;
   }
   engineReady = true;
-  // For scripts and benchmarks (tests/browser/bench.mjs): the engine's API, once loaded.
-  (window as Window & { prunelab?: object }).prunelab = { parseState, stateToHash, runExperiment, benchTraining, lastCheckpoint, deadMaps };
   const { flags } = render();
   backend = await chooseBackend(flags);
   document.body.dataset.backend = backend;

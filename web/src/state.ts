@@ -34,6 +34,20 @@ export interface State {
   [key: string]: unknown;
 }
 
+/** One experiment key of the engine's table (wasm `stateKeys()`, prunelab_core::state::TABLE). */
+export interface StateKey {
+  name: string;
+  kind: 'name' | 'number' | 'optional' | 'list';
+  /** the allowed names (kind `name`) */
+  values?: string[];
+  /** the word for "unset" (kind `optional`): `auto`, `none`, `epoch` */
+  word?: string;
+  /** the value of the `custom` recipe, as text (null = unset) */
+  default: string | null;
+  /** the key's doc line */
+  doc: string;
+}
+
 /** CIFAR-10 binary records (3073 bytes each): training chunks and the test set. */
 export interface CifarData {
   kind: 'cifar10';
@@ -232,6 +246,12 @@ export function pct(fraction: number, digits = 2): string {
 export function num(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return '–';
   return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(digits);
+}
+
+/** The kind of a failure: the engine's errors are named by what failed (`CancelledError`,
+ * `DeviceError`, `ExperimentError`, `DivergedError`, …: prunelab_engine::EngineError::kind). */
+export function errorName(e: unknown): string | null {
+  return e instanceof Error ? e.name : null;
 }
 
 /** A one-line message from whatever a promise rejected with (Error, string, JsValue). */

@@ -3,12 +3,12 @@
 // A heat-map table (one row per layer, one column per epoch): readable by screen readers too.
 
 import type { RunEvent } from '../state';
-import { figure, type RunInfo, type View } from './view';
+import { figure, textOn, type RunInfo, type View } from './view';
 
-/** Light (dense activity) to dark (mostly dead). */
-function colour(ae: number): string {
+/** Light (dense activity) to dark (mostly dead), as HSL. */
+function colour(ae: number): [number, number, number] {
   const t = Math.max(0, Math.min(1, ae));
-  return `hsl(${Math.round(200 * t + 20)} 70% ${Math.round(25 + 50 * t)}%)`;
+  return [Math.round(200 * t + 20), 70, Math.round(25 + 50 * t)];
 }
 
 export function densityView(): View {
@@ -31,7 +31,9 @@ export function densityView(): View {
       tr.append(th);
       for (const ae of values) {
         const td = document.createElement('td');
-        td.style.background = colour(ae);
+        const [h, sat, l] = colour(ae);
+        td.style.background = `hsl(${h} ${sat}% ${l}%)`;
+        td.style.color = textOn(h, sat, l);
         td.title = `${layer}: AE ${(ae * 100).toFixed(1)} %`;
         td.textContent = (ae * 100).toFixed(0);
         tr.append(td);

@@ -37,12 +37,33 @@ export function figure(id: string, title: string, caption: string): { element: H
 /** Line colours of runs 0, 1, …, and of a chart's series. */
 export const COLOURS = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#bc4c00', '#57606a'];
 
+/** Black or white, whichever reads better on the HSL colour (h in degrees, s and l in %): the
+ * better of the two is always above WCAG's 4.5:1. */
+export function textOn(h: number, s: number, l: number): string {
+  const a = (s / 100) * Math.min(l / 100, 1 - l / 100);
+  const channel = (n: number) => {
+    const k = (n + h / 30) % 12;
+    const c = l / 100 - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(8) + 0.0722 * channel(4);
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000' : '#fff';
+}
+
+/** Axis text and grid in the page's colours (uPlot draws them on a canvas, which ignores CSS). */
+function themed(axes: uPlot.Axis[] | undefined): uPlot.Axis[] | undefined {
+  const css = getComputedStyle(document.documentElement);
+  const fg = css.getPropertyValue('--fg').trim() || '#1b1f24';
+  const line = css.getPropertyValue('--line').trim() || '#d0d7de';
+  return axes?.map((a) => ({ stroke: fg, ...a, grid: { stroke: line, width: 1, ...a.grid }, ticks: { stroke: line, width: 1, ...a.ticks } }));
+}
+
 /** A uPlot chart that follows its container's width (phones included). */
 export function chart(body: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): uPlot {
   const width = () => Math.max(240, Math.min(body.clientWidth || 600, 900));
   const resize = new ResizeObserver(() => plot.setSize({ width: width(), height: 220 }));
   const hooks = { ...opts.hooks, destroy: [...(opts.hooks?.destroy ?? []), () => resize.disconnect()] };
-  const plot = new uPlot({ ...opts, hooks, width: width(), height: 220 }, data, body);
+  const plot = new uPlot({ ...opts, axes: themed(opts.axes), hooks, width: width(), height: 220 }, data, body);
   resize.observe(body);
   return plot;
 }
