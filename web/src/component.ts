@@ -42,7 +42,7 @@ class PrunelabPlayground extends HTMLElement {
   private ready = false;
   private queue: Record<string, unknown>[] = [];
   /** Any attribute change re-derives the frame's URL (keys are not listed here: see `passed`). */
-  private attributes = new MutationObserver(() => this.update());
+  private watcher = new MutationObserver(() => this.update());
 
   connectedCallback(): void {
     if (!this.frame.isConnected) {
@@ -52,13 +52,13 @@ class PrunelabPlayground extends HTMLElement {
       this.replaceChildren(...(FROM_FILE ? [fileNotice()] : []), this.frame);
     }
     window.addEventListener('message', this.onMessage);
-    this.attributes.observe(this, { attributes: true });
+    this.watcher.observe(this, { attributes: true });
     this.update();
   }
 
   disconnectedCallback(): void {
     window.removeEventListener('message', this.onMessage);
-    this.attributes.disconnect();
+    this.watcher.disconnect();
   }
 
   /** The playground's base URL: `src`, else where this script was loaded from. */

@@ -107,6 +107,7 @@ const CONTROLS: Control[] = [
   { key: 'snip_batches', label: 'SNIP: gradient batches', min: 1, step: 1, advanced: true },
   { key: 'ap_timing', label: 'AP step of SOLO / NO-WR / output / bias', advanced: true, labels: { pro: 'every cycle', lite: 'last cycle only' } },
   { key: 'ap_bias_k', label: 'AP-bias-k: k', step: 0.01, advanced: true },
+  { key: 'lite_lambda', label: 'AP-Lite: base rate before its AP step', advanced: true, labels: { literal: 'p − q (Algorithm 2)', baseline: 'p (λ as the baseline)' } },
   { key: 'gradual_start', label: 'Gradual: first pruning epoch', min: 0, step: 1, advanced: true },
   { key: 'gradual_end', label: 'Gradual: last pruning epoch', min: 0, step: 1, advanced: true },
   { key: 'gradual_steps', label: 'Gradual: pruning steps', min: 1, step: 1, advanced: true },
@@ -118,6 +119,7 @@ const CONTROLS: Control[] = [
   { key: 'lr_milestones', label: 'LR milestones (epochs)', advanced: true },
   { key: 'lr_gamma', label: 'LR factor at milestones', min: 0, step: 0.01, advanced: true },
   { key: 'val_size', label: 'Validation images (0 = none)', min: 0, step: 1, advanced: true },
+  { key: 'dnr_split', label: 'DNR measured on (eq. 1)', advanced: true, labels: { train: 'training images (the paper)', test: 'test images' } },
 ];
 
 /** One field's id in the page. */

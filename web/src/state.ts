@@ -84,6 +84,8 @@ export interface CycleEntry {
   best_epoch: number;
   pruned: { base: number; ap: number; boosted: number };
   dnr: { static: number; dynamic: number; per_layer: LayerDnr[] };
+  /** the images `dnr` averages over (eq. 1: the training split) */
+  dnr_split: 'train' | 'test';
 }
 
 /** One run, the schema of the CLI's results.json. */

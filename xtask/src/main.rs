@@ -9,6 +9,7 @@ mod bench;
 mod cmd;
 mod ctx;
 mod data;
+mod fuzz;
 mod host;
 mod metadata;
 mod say;
@@ -68,6 +69,13 @@ enum Cmd {
     /// backend), the wasm/web build, and the headless-Chromium browser test. Stops at the first
     /// failure.
     Test,
+    /// The property-based parser tests (URL hash, TOML, results.json, IDX, CIFAR, safetensors)
+    /// with more cases than `test` runs.
+    Fuzz {
+        /// Cases per property (`test` runs proptest's default, 256).
+        #[arg(long, default_value_t = 10_000)]
+        cases: u32,
+    },
     /// Benchmarks against PyTorch, NumPy and TF.js measured in the same run: prints a table and
     /// writes BENCHMARKS.md. Never fails on a number.
     Bench {
@@ -105,6 +113,7 @@ fn dispatch(ctx: &Ctx, cmd: Cmd) -> Result<bool> {
         Cmd::BuildWeb => web::setup_and_build(ctx)?,
         Cmd::Serve { port, no_build } => serve::serve(ctx, port, no_build)?,
         Cmd::Test => return test::test(ctx),
+        Cmd::Fuzz { cases } => fuzz::fuzz(ctx, cases)?,
         Cmd::Bench { quick, no_browser } => bench::bench(ctx, quick, !no_browser)?,
     }
     Ok(true)

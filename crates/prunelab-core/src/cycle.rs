@@ -4,8 +4,10 @@
 //! the start of the step and rate r % (`p`, or `100 − target` for one-shot):
 //! - plain method X (`ap = none`): X removes ⌊n_alive·r/100⌋;
 //! - with AP: X removes ⌊n_alive·(r−q)/100⌋, then the AP step removes ⌊n_alive·q/100⌋ more from
-//!   the survivors — every cycle for AP-Pro, only in the last pruning for AP-Lite (whose earlier
-//!   cycles remove just the (r−q) % of X). `solo`, `no-wr`, `output` and `bias` follow
+//!   the survivors — every cycle for AP-Pro, only in the last pruning for AP-Lite. AP-Lite's
+//!   earlier cycles remove just (r−q) % by X (`lite_lambda = literal`, the default: Algorithm 2
+//!   as written) or the full r % (`baseline`: λ after the AP step is X's own (1 − r)^k, where the
+//!   paper's tables place AP-Lite). `solo`, `no-wr`, `output` and `bias` follow
 //!   `ap_timing` (Pro or Lite) the same way.
 //! - `solo`: the AP metric replaces X too (both steps rank by Algorithm 1);
 //! - `no-wr`: selection as AP; the engine skips the weight rewinding;
@@ -22,7 +24,7 @@ use crate::ap;
 use crate::criterion::{self, Norm, WeightRef};
 use crate::mask::{Layer, Masks};
 use crate::rng::Rng;
-use crate::state::{Ap, ApTiming, Experiment, ImpScope, Method, Schedule, StateError};
+use crate::state::{Ap, ApTiming, Experiment, ImpScope, LiteLambda, Method, Schedule, StateError};
 
 /// How many weights the base method and AP removed in one pruning step, and how many neurons
 /// AP-bias boosted.
@@ -81,29 +83,51 @@ fn portion(n_alive: usize, rate: f64) -> usize {
     ((n_alive as f64) * rate.max(0.0) / 100.0).floor() as usize
 }
 
+/// How a run's AP step is placed: its variant, when it runs, and AP-Lite's λ rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApPlan {
+    pub ap: Ap,
+    pub timing: ApTiming,
+    pub lite: LiteLambda,
+}
+
+impl ApPlan {
+    /// The experiment's AP plan.
+    pub fn of(exp: &Experiment) -> Self {
+        Self {
+            ap: exp.ap,
+            timing: exp.ap_timing,
+            lite: exp.lite_lambda,
+        }
+    }
+
+    /// Whether the AP step runs only in the last pruning (AP-Lite, `ap_timing = lite`).
+    fn at_end_only(self) -> bool {
+        match self.ap {
+            Ap::None | Ap::Pro => false,
+            Ap::Lite => true,
+            _ => self.timing == ApTiming::Lite,
+        }
+    }
+}
+
+/// The rate (percent of the alive weights) X removes in a step; `last`: the run's last pruning.
+fn base_rate(rate: f64, q: f64, plan: ApPlan, last: bool) -> f64 {
+    let waiting = plan.at_end_only() && !last;
+    match plan.ap {
+        Ap::None | Ap::Bias => rate,
+        // before AP-Lite's single step, X keeps its own rate: λ stays the baseline's
+        _ if waiting && plan.lite == LiteLambda::Baseline => rate,
+        _ => rate - q,
+    }
+}
+
 /// The quotas of a pruning step: what X removes and what the AP step handles.
-pub fn quotas(
-    n_alive: usize,
-    rate: f64,
-    q: f64,
-    ap: Ap,
-    timing: ApTiming,
-    last: bool,
-) -> CycleCounts {
-    let ap_now = match ap {
-        Ap::None => false,
-        Ap::Lite => last,
-        Ap::Pro => true,
-        _ => timing == ApTiming::Pro || last,
-    };
-    let (base, step) = match ap {
-        Ap::None => (rate, 0.0),
-        Ap::Bias => (rate, q),
-        _ => (rate - q, q),
-    };
+pub fn quotas(n_alive: usize, rate: f64, q: f64, plan: ApPlan, last: bool) -> CycleCounts {
+    let ap_now = plan.ap != Ap::None && (last || !plan.at_end_only());
     CycleCounts {
-        base: portion(n_alive, base),
-        ap: if ap_now { portion(n_alive, step) } else { 0 },
+        base: portion(n_alive, base_rate(rate, q, plan, last)),
+        ap: if ap_now { portion(n_alive, q) } else { 0 },
         boosted: 0,
     }
 }
@@ -112,7 +136,11 @@ pub fn quotas(
 /// or the step (with its AP quota) reaches `target`.
 pub fn is_last_pruning(exp: &Experiment, cycle: u32, masks: &Masks) -> bool {
     let n = masks.alive();
-    let full = quotas(n, rate(exp), exp.q_percent(), exp.ap, ApTiming::Pro, true);
+    let plan = ApPlan {
+        timing: ApTiming::Pro,
+        ..ApPlan::of(exp)
+    };
+    let full = quotas(n, rate(exp), exp.q_percent(), plan, true);
     let pruned = if exp.ap == Ap::Bias {
         full.base
     } else {
@@ -177,19 +205,9 @@ pub fn prune_cycle(
     masks: &Masks,
 ) -> Result<Pruning, StateError> {
     let (r, q) = (rate(exp), exp.q_percent());
-    let want = quotas(
-        masks.alive(),
-        r,
-        q,
-        exp.ap,
-        exp.ap_timing,
-        is_last_pruning(exp, cycle, masks),
-    );
-    let base_rate = if matches!(exp.ap, Ap::None | Ap::Bias) {
-        r
-    } else {
-        r - q
-    };
+    let (plan, last) = (ApPlan::of(exp), is_last_pruning(exp, cycle, masks));
+    let want = quotas(masks.alive(), r, q, plan, last);
+    let base_rate = base_rate(r, q, plan, last);
     let mut next = masks.clone();
     let base = select_base(exp, cycle, obs, &next, want.base, base_rate)?;
     criterion::apply(&mut next, &base);
@@ -225,11 +243,14 @@ pub fn prune_cycle(
 mod tests {
     use super::*;
 
-    const PRO: ApTiming = ApTiming::Pro;
+    fn plan(ap: Ap, timing: ApTiming, lite: LiteLambda) -> ApPlan {
+        ApPlan { ap, timing, lite }
+    }
 
     #[test]
     fn quotas_follow_algorithm_2() {
-        let q = |n, p, q, ap, last| quotas(n, p, q, ap, PRO, last);
+        let literal = |ap| plan(ap, ApTiming::Pro, LiteLambda::Literal);
+        let q = |n, p, q, ap, last| quotas(n, p, q, literal(ap), last);
         let c = |base, ap| CycleCounts {
             base,
             ap,
@@ -246,14 +267,50 @@ mod tests {
         assert_eq!(q(1000, 20.0, 20.0, Ap::Pro, false), c(0, 200));
         // bias prunes the full rate by X and only locates q %; the others follow ap_timing
         assert_eq!(q(1000, 20.0, 2.0, Ap::Bias, false), c(200, 20));
-        assert_eq!(
-            quotas(1000, 20.0, 2.0, Ap::Solo, ApTiming::Lite, false),
-            c(180, 0)
+        let lite = |ap| plan(ap, ApTiming::Lite, LiteLambda::Literal);
+        assert_eq!(quotas(1000, 20.0, 2.0, lite(Ap::Solo), false), c(180, 0));
+        assert_eq!(quotas(1000, 20.0, 2.0, lite(Ap::Output), true), c(180, 20));
+    }
+
+    /// `lite_lambda = baseline`: X removes the full p % until AP-Lite's single step, which splits
+    /// it into p − q and q, so λ after k prunings is (1 − p)^k, the base method's own; `literal`
+    /// lands at (1 − (p − q))^(k−1)(1 − p) (AP paper Table 1's 32.8 % column: 29.7 %).
+    #[test]
+    fn ap_lite_at_the_baselines_lambda() {
+        let walk = |lite, ap, k: u32| {
+            let mut alive = 1_000_000usize;
+            for cycle in 0..k {
+                let c = quotas(
+                    alive,
+                    20.0,
+                    2.0,
+                    plan(ap, ApTiming::Pro, lite),
+                    cycle + 1 == k,
+                );
+                alive -= c.base + c.ap;
+            }
+            alive as f64 / 1e6
+        };
+        for k in [1, 5, 6, 13] {
+            let gm = walk(LiteLambda::Baseline, Ap::None, k);
+            assert!((gm - 0.8f64.powi(k as i32)).abs() < 1e-5);
+            assert!(
+                (walk(LiteLambda::Baseline, Ap::Lite, k) - gm).abs() < 1e-5,
+                "k = {k}"
+            );
+            let literal = 0.82f64.powi(k as i32 - 1) * 0.8;
+            assert!((walk(LiteLambda::Literal, Ap::Lite, k) - literal).abs() < 1e-5);
+        }
+        assert!((walk(LiteLambda::Literal, Ap::Lite, 6) - 0.297).abs() < 5e-4);
+        // the last pruning still splits p into the base method's p − q and AP's q
+        let last = quotas(
+            1000,
+            20.0,
+            2.0,
+            plan(Ap::Lite, ApTiming::Pro, LiteLambda::Baseline),
+            true,
         );
-        assert_eq!(
-            quotas(1000, 20.0, 2.0, Ap::Output, ApTiming::Lite, true),
-            c(180, 20)
-        );
+        assert_eq!((last.base, last.ap), (180, 20));
     }
 
     fn experiment(hash: &str) -> Experiment {

@@ -6,7 +6,8 @@
 //! second run resumes or skips it), different ones never do.
 
 use crate::state::{
-    ActReg, Ap, ApTiming, Experiment, ImpScope, Method, Native, Retrain, Schedule, StateError,
+    ActReg, Ap, ApTiming, Experiment, ImpScope, LiteLambda, Method, Native, Retrain, Schedule,
+    StateError,
 };
 
 /// Keys of a config file that are not experiment keys.
@@ -194,6 +195,9 @@ pub fn label(exp: &Experiment) -> String {
     };
     if exp.ap != Ap::None && q != 2.0 {
         out += &format!(" (q={q})");
+    }
+    if exp.ap_at_end_only() && exp.lite_lambda == LiteLambda::Baseline {
+        out += " [baseline λ]";
     }
     out += match exp.act_reg {
         ActReg::None => "",

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::cycle::CycleCounts;
 use crate::dnr::Dnr;
 use crate::macs::LayerCost;
+use crate::state::DnrSplit;
 
 /// One run: which experiment (`label` names its row in a report, e.g. `GM + AP-Pro`), which seed,
 /// the full state as a URL hash, its cycles in order, and whether it has finished (`complete`;
@@ -51,7 +52,8 @@ impl std::fmt::Display for Divergence {
 }
 
 /// What one cycle trained, measured and then pruned. Cycle `c` trains with the mask it starts
-/// with (λ = `remaining`), is evaluated (accuracy, DNR on the test split), and is then pruned
+/// with (λ = `remaining`), is evaluated (accuracy on the test split; DNR on `dnr_split`, eq. 1's
+/// training samples by default), and is then pruned
 /// (`pruned`, leaving `remaining_after`). The last cycle only retrains.
 ///
 /// `test_accuracy` is measured after the last epoch. With a validation split, `early_stop_accuracy`
@@ -69,6 +71,13 @@ pub struct CycleEntry {
     pub train_loss: f64,
     pub pruned: CycleCounts,
     pub dnr: Dnr,
+    /// The images `dnr` averages over; a file written before the key existed measured the test split.
+    #[serde(default = "measured_before_dnr_split")]
+    pub dnr_split: DnrSplit,
+}
+
+fn measured_before_dnr_split() -> DnrSplit {
+    DnrSplit::Test
 }
 
 /// One network of activation-density pruning (Algorithm 1): net_i with its `widths` (one per

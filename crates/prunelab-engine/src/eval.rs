@@ -100,7 +100,7 @@ pub async fn evaluate(
     let device = net.device.clone().inner();
     let mut tally = Tally::default();
     let order: Vec<usize> = (0..data.len()).collect();
-    for item in data.batches(order, batch_size, 0, &device) {
+    for item in data.plain_batches(order, batch_size, &device) {
         let (_, x, y) = item?;
         let mut probe = Probe::counting();
         let logits = model.forward(x, &mut probe);

@@ -213,11 +213,33 @@ impl Images {
         augment_seed: u64,
         device: &'a Device,
     ) -> Box<dyn Iterator<Item = Result<DeviceBatch, EngineError>> + 'a> {
+        let augment = self.is_train().then_some(augment_seed);
+        self.batches_with(order, size, augment, device)
+    }
+
+    /// The images at `order` as device batches of `size`, never augmented: what an evaluation
+    /// sees, of the training split too (eq. 1's DNR over the training samples).
+    pub fn plain_batches<'a>(
+        &'a self,
+        order: Vec<usize>,
+        size: usize,
+        device: &'a Device,
+    ) -> Box<dyn Iterator<Item = Result<DeviceBatch, EngineError>> + 'a> {
+        self.batches_with(order, size, None, device)
+    }
+
+    fn batches_with<'a>(
+        &'a self,
+        order: Vec<usize>,
+        size: usize,
+        augment_seed: Option<u64>,
+        device: &'a Device,
+    ) -> Box<dyn Iterator<Item = Result<DeviceBatch, EngineError>> + 'a> {
         let size = size.max(1);
         match self {
-            Self::Memory { data, crop } => {
+            Self::Memory { data, .. } => {
                 let chunks: Vec<Vec<usize>> = order.chunks(size).map(<[usize]>::to_vec).collect();
-                let seed = crop.then_some(augment_seed);
+                let seed = augment_seed;
                 Box::new(
                     chunks
                         .into_iter()
@@ -225,18 +247,10 @@ impl Images {
                 )
             }
             #[cfg(not(target_arch = "wasm32"))]
-            Self::Folder {
-                split,
-                indices,
-                train,
-            } => {
-                let augment = if *train {
-                    Augment::Train {
-                        seed: augment_seed,
-                        epoch: 0,
-                    }
-                } else {
-                    Augment::Eval
+            Self::Folder { split, indices, .. } => {
+                let augment = match augment_seed {
+                    Some(seed) => Augment::Train { seed, epoch: 0 },
+                    None => Augment::Eval,
                 };
                 let order = order.iter().map(|&p| indices[p]).collect();
                 Box::new(

@@ -12,7 +12,7 @@ use prunelab_core::plan::label;
 use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
 use prunelab_core::rng::Rng;
 use prunelab_core::schedule::retrain_lr;
-use prunelab_core::state::{Ap, Method, Retrain, Schedule};
+use prunelab_core::state::{Ap, DnrSplit, Method, Retrain, Schedule};
 use prunelab_core::{CycleCounts, Experiment, StateError, ap, prune_cycle};
 use prunelab_models::InputShape;
 
@@ -214,6 +214,11 @@ pub async fn run_from(
             rewind_point = point;
         }
         let eval = evaluate(&net, &data.test, exp.batch.max(256)).await?;
+        // eq. 1: DNR averaged over the training samples (inference mode, no augmentation)
+        let dnr = match exp.dnr_split {
+            DnrSplit::Train => evaluate(&net, &data.train, exp.batch.max(256)).await?.dnr,
+            DnrSplit::Test => eval.dnr.clone(),
+        };
         let values = net.read().await?;
         let mask_prev = net.masks.clone();
         let reached = exp.target.is_some_and(|t| progress.start * 100.0 <= t);
@@ -261,7 +266,8 @@ pub async fn run_from(
             best_epoch: trained.best.map_or(exp.epochs - 1, |b| b.2),
             train_loss: trained.stats.loss,
             pruned: pruning.counts,
-            dnr: eval.dnr,
+            dnr,
+            dnr_split: exp.dnr_split,
         };
         let checkpoint = checkpoint(
             exp,

@@ -9,6 +9,7 @@
 use prunelab_core::cycle::CycleCounts;
 use prunelab_core::dnr::Dnr;
 use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
+use prunelab_core::state::DnrSplit;
 
 pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
     let s = seed as f64 - 1.0;
@@ -35,6 +36,7 @@ pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
                     dynamic: (2.0 * cf + 0.1 * seed as f64) / 100.0,
                     per_layer: vec![],
                 },
+                dnr_split: DnrSplit::Train,
             }
         })
         .collect();

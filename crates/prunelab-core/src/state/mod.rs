@@ -27,7 +27,8 @@ pub struct Native {
 }
 
 pub use names::{
-    ActReg, Ap, ApTiming, Data, DensityInit, ImpScope, Method, Model, Recipe, Retrain, Schedule,
+    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, ImpScope, LiteLambda, Method, Model, Recipe,
+    Retrain, Schedule,
 };
 
 keys! {
@@ -49,6 +50,9 @@ keys! {
     ap: Ap = name,
     /// When the AP step of `solo`, `no-wr`, `output` and `bias` runs.
     ap_timing: ApTiming = name,
+    /// AP-Lite's λ: `literal` (Algorithm 2 as written: p − q % per cycle before the last) or
+    /// `baseline` (the base method's (1 − p)^k, as the paper's tables report it).
+    lite_lambda: LiteLambda = name,
     /// The constant k added to located dead neurons' biases by `ap = bias` (AP-bias-k).
     ap_bias_k: Option<f64> = unset("none"),
     /// Percent of surviving weights pruned per cycle, in (0, 100).
@@ -103,6 +107,9 @@ keys! {
     train_size: usize = number,
     /// Test images used (0 = the whole test split).
     test_size: usize = number,
+    /// The images a cycle's DNR averages over: `train` (eq. 1; inference mode, no augmentation)
+    /// or `test`.
+    dnr_split: DnrSplit = name,
     /// `method = density`, ρ: the total-AE change per epoch below which training has saturated.
     rho_threshold: f64 = number,
     /// ρ: how many consecutive epoch-to-epoch changes must stay below `rho_threshold`.

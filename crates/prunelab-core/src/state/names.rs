@@ -122,6 +122,18 @@ names!(
     ApTiming { Pro = "pro", Lite = "lite" }
 );
 names!(
+    /// The base method's rate before an AP step that runs only in the last pruning (AP-Lite, and
+    /// `ap_timing = lite`), with rate r = p and AP rate q, after k prunings.
+    LiteLambda {
+        /// r − q % in every pruning, q % by AP in the last (Algorithm 2 as written):
+        /// λ = (1 − (r − q))^(k−1) · (1 − r).
+        Literal = "literal",
+        /// r % in the earlier prunings, r − q % in the last, then q % by AP: λ = (1 − r)^k, the
+        /// base method's own λ, at which the paper's tables report AP-Lite.
+        Baseline = "baseline",
+    }
+);
+names!(
     /// IMP's scope: the same rate in every layer (lottery-ticket paper) or one global ranking.
     ImpScope { Layer = "layer", Global = "global" }
 );
@@ -157,4 +169,10 @@ names!(
     /// How `method = density` starts net[i+1]: freshly initialised (the paper's choice, Algorithm 1
     /// line 8) or from a random subset of net[i]'s trained filters (`density::inherit`).
     DensityInit { Fresh = "fresh", Inherit = "inherit" }
+);
+names!(
+    /// The samples a cycle's DNR averages over (AP paper, eq. 1: the *training* samples of the
+    /// converged net): the training split, evaluated in inference mode without augmentation, or
+    /// the test split (prunelab before `dnr_split` existed).
+    DnrSplit { Train = "train", Test = "test" }
 );

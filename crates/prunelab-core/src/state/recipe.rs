@@ -1,8 +1,8 @@
 //! Named training protocols: the defaults a config starts from before its own keys apply.
 
 use super::{
-    ActReg, Ap, ApTiming, Data, DensityInit, Experiment, ImpScope, Method, Model, Recipe, Retrain,
-    Schedule,
+    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, Experiment, ImpScope, LiteLambda, Method,
+    Model, Recipe, Retrain, Schedule,
 };
 
 impl Recipe {
@@ -25,6 +25,7 @@ impl Recipe {
             snip_batches: 1,
             ap: Ap::Pro,
             ap_timing: ApTiming::Pro,
+            lite_lambda: LiteLambda::Literal,
             ap_bias_k: None,
             p: 20.0,
             q: Some(2.0),
@@ -51,6 +52,7 @@ impl Recipe {
             val_size: 0,
             train_size: 0,
             test_size: 0,
+            dnr_split: DnrSplit::Train,
             rho_threshold: 0.001,
             rho_epochs: 2,
             delta_window: 0,
