@@ -104,6 +104,7 @@ const CONTROLS: Control[] = [
   { key: 'recipe', label: 'Protocol defaults (recipe)', advanced: true, labels: { custom: 'prunelab quick defaults', 'ap-paper': 'AP paper §3.1 / §4.1' } },
   { key: 'imp_scope', label: 'IMP ranking', advanced: true, labels: { layer: 'layer-wise', global: 'global' } },
   { key: 'taylor_batches', label: 'Taylor: gradient batches', min: 1, step: 1, advanced: true },
+  { key: 'taylor', label: 'Taylor: score', advanced: true, labels: { sum: '|θ·Σg| (sum)', 'batch-abs': 'mean |θ·g| per batch', 'batch-sq': 'mean (θ·g)² per batch' } },
   { key: 'snip_batches', label: 'SNIP: gradient batches', min: 1, step: 1, advanced: true },
   { key: 'ap_timing', label: 'AP step of SOLO / NO-WR / output / bias', advanced: true, labels: { pro: 'every cycle', lite: 'last cycle only' } },
   { key: 'ap_bias_k', label: 'AP-bias-k: k', step: 0.01, advanced: true },

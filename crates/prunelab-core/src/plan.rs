@@ -7,7 +7,7 @@
 
 use crate::state::{
     ActReg, Ap, ApTiming, Experiment, ImpScope, LiteLambda, Method, Native, Retrain, Schedule,
-    StateError,
+    StateError, Taylor,
 };
 
 /// Keys of a config file that are not experiment keys.
@@ -195,6 +195,9 @@ pub fn label(exp: &Experiment) -> String {
     };
     if exp.ap != Ap::None && q != 2.0 {
         out += &format!(" (q={q})");
+    }
+    if exp.method == Method::Taylor && exp.taylor != Taylor::Sum {
+        out += &format!(" [taylor={}]", exp.taylor);
     }
     if exp.ap_at_end_only() && exp.lite_lambda == LiteLambda::Baseline {
         out += " [baseline λ]";

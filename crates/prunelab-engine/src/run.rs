@@ -12,7 +12,7 @@ use prunelab_core::plan::label;
 use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
 use prunelab_core::rng::Rng;
 use prunelab_core::schedule::retrain_lr;
-use prunelab_core::state::{Ap, DnrSplit, Method, Retrain, Schedule};
+use prunelab_core::state::{Ap, DnrSplit, Method, Retrain, Schedule, Taylor};
 use prunelab_core::{CycleCounts, Experiment, StateError, ap, prune_cycle};
 use prunelab_models::InputShape;
 
@@ -455,12 +455,21 @@ async fn scores(
     let mut rng = Rng::new(exp.seed, score_stream(cycle));
     Ok(match exp.method {
         _ if exp.ap == Ap::Solo => None,
-        Method::Taylor => {
-            Some(gradient_scores(net, train, exp.taylor_batches, exp.batch, &mut rng).await?)
-        }
+        Method::Taylor => Some(
+            gradient_scores(
+                net,
+                train,
+                exp.taylor_batches,
+                exp.batch,
+                exp.taylor,
+                &mut rng,
+            )
+            .await?,
+        ),
         Method::Snip => {
             net.load(rewind_point);
-            Some(gradient_scores(net, train, Some(exp.snip_batches), exp.batch, &mut rng).await?)
+            let batches = Some(exp.snip_batches);
+            Some(gradient_scores(net, train, batches, exp.batch, Taylor::Sum, &mut rng).await?)
         }
         _ => None,
     })

@@ -28,7 +28,7 @@ pub struct Native {
 
 pub use names::{
     ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, ImpScope, LiteLambda, Method, Model, Recipe,
-    Retrain, Schedule,
+    Retrain, Schedule, Taylor,
 };
 
 keys! {
@@ -42,8 +42,11 @@ keys! {
     method: Method = name,
     /// Layer-wise or global ranking for `method = imp`.
     imp_scope: ImpScope = name,
-    /// Training batches whose gradients are summed for Global Taylor; `epoch` = one epoch.
+    /// Training batches whose gradients Global Taylor scores by; `epoch` = one epoch.
     taylor_batches: Option<u32> = optional("epoch"),
+    /// Global Taylor's score from the per-batch gradients: `sum` |θ·Σg|, `batch-abs` mean |θ·g|,
+    /// `batch-sq` mean (θ·g)².
+    taylor: Taylor = name,
     /// Batches whose gradients SNIP sums at the rewind point.
     snip_batches: u32 = number,
     /// The Activate-while-Pruning variant joining the base method.

@@ -176,3 +176,16 @@ names!(
     /// the test split (prunelab before `dnr_split` existed).
     DnrSplit { Train = "train", Test = "test" }
 );
+names!(
+    /// How Global Taylor turns the per-batch gradients g_b at θ* into a weight's score.
+    Taylor {
+        /// |θ · Σ_b g_b|: the gradient summed over the batches first (prunelab before the key;
+        /// over a whole epoch at a converged θ* the sum mostly cancels).
+        Sum = "sum",
+        /// mean_b |θ · g_b| (Blalock et al. 2020's ShrinkBench, which the AP paper follows, scores
+        /// |θ · g| of one batch: `taylor_batches = 1`, where every form is the same ranking).
+        BatchAbs = "batch-abs",
+        /// mean_b (θ · g_b)² (Molchanov et al. 2019, eq. 8's weight form).
+        BatchSq = "batch-sq",
+    }
+);

@@ -2,7 +2,7 @@
 
 use super::{
     ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, Experiment, ImpScope, LiteLambda, Method,
-    Model, Recipe, Retrain, Schedule,
+    Model, Recipe, Retrain, Schedule, Taylor,
 };
 
 impl Recipe {
@@ -22,6 +22,7 @@ impl Recipe {
             method: Method::Gm,
             imp_scope: ImpScope::Layer,
             taylor_batches: None,
+            taylor: Taylor::Sum,
             snip_batches: 1,
             ap: Ap::Pro,
             ap_timing: ApTiming::Pro,
