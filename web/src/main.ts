@@ -488,7 +488,6 @@ const embed = listen(() => current?.flags.origins ?? [], {
 });
 
 function setUpPage(): void {
-  buildControls(stateKeys() as StateKey[], ui.basic, ui.advanced, onControl);
   for (const [label, hash] of PRESETS) {
     const option = new Option(label, hash);
     option.dataset.label = label;
@@ -561,6 +560,8 @@ async function start(): Promise<void> {
   ui.statusLine.textContent = 'Loading the engine…';
   try {
     await init();
+    // the controls come from the engine's key table, readable once the wasm is instantiated
+    buildControls(stateKeys() as StateKey[], ui.basic, ui.advanced, onControl);
   } catch (e) {
     ui.statusLine.textContent = 'Failed (see the message above).';
     showError(`Could not load the prunelab engine (wasm): ${errorMessage(e)}`);
