@@ -114,7 +114,8 @@ mod tests {
             classes: 10,
         };
         let data = Images::memory(images);
-        let run = gradient_scores(&net, &data, Some(batches), 16, form, &mut Rng::new(1, 2));
+        let mut order = Rng::new(1, 2);
+        let run = gradient_scores(&net, &data, Some(batches), 16, form, &mut order);
         futures::executor::block_on(run).expect("scores").concat()
     }
 
