@@ -103,7 +103,7 @@ mod tests {
     use super::*;
 
     fn scores(batches: u32, form: Taylor) -> Vec<f32> {
-        let device = Device::flex();
+        let device = Device::flex().autodiff();
         let (exp, _) = Experiment::from_hash("model=lenet300&seed=4", &[]);
         let net = NetState::new(&exp, InputShape([1, 28, 28]), 10, &device);
         let mut rng = Rng::new(5, 1);
