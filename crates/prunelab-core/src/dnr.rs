@@ -16,20 +16,58 @@ use serde::{Deserialize, Serialize};
 use crate::mask::{Layer, Masks};
 
 /// A counted ReLU layer: `channels × positions` units (positions = 1 for linear layers, H·W for
-/// conv). Channel `c` is static-dead only if row `c` of every layer in `incoming` (indices into
-/// the prunable layers) is fully pruned; an empty `incoming` means the unit has an unprunable
-/// path (e.g. an identity shortcut) and is never static.
+/// conv). Two facts about channel `c` are kept apart:
+/// - *which rows feed it*: row `c` of every kernel in `incoming` (indices into the prunable
+///   layers) — what AP-output reads ([`row_dead_rate`]);
+/// - *whether pruning can silence it*: only when every row in `incoming` is fully pruned **and**
+///   the unit has no weightless input path (`identity_path`: an identity shortcut adds the block's
+///   input to it). A unit with an identity path, or with nothing in `incoming`, is never static.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitLayer {
     pub name: String,
     pub channels: usize,
     pub positions: usize,
     pub incoming: Vec<usize>,
+    pub identity_path: bool,
 }
 
 impl UnitLayer {
+    /// A ReLU layer fed only by row `c` of the kernels in `incoming` (no identity path).
+    pub fn fed_by(
+        name: impl Into<String>,
+        channels: usize,
+        positions: usize,
+        incoming: Vec<usize>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            channels,
+            positions,
+            incoming,
+            identity_path: false,
+        }
+    }
+
+    /// The same layer with an identity shortcut summed into its input: never static.
+    pub fn with_identity_path(self) -> Self {
+        Self {
+            identity_path: true,
+            ..self
+        }
+    }
+
     pub fn units(&self) -> usize {
         self.channels * self.positions
+    }
+
+    /// Whether channel `c` is silenced by the masks alone (static-dead when dead, eq. 1–2).
+    pub fn is_static(&self, c: usize, prunable: &[Layer], masks: &Masks) -> bool {
+        !self.identity_path
+            && !self.incoming.is_empty()
+            && self
+                .incoming
+                .iter()
+                .all(|&l| masks.row_pruned(prunable, l, c))
     }
 }
 
@@ -69,12 +107,11 @@ pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &Zero
         .map(|(unit, dead)| {
             let (mut stat, mut dynamic) = (0u64, 0u64);
             for (c, &d) in dead.iter().enumerate() {
-                let is_static = !unit.incoming.is_empty()
-                    && unit
-                        .incoming
-                        .iter()
-                        .all(|&l| masks.row_pruned(prunable, l, c));
-                if is_static { stat += d } else { dynamic += d }
+                if unit.is_static(c, prunable, masks) {
+                    stat += d
+                } else {
+                    dynamic += d
+                }
             }
             total.0 += stat as f64;
             total.1 += dynamic as f64;
@@ -102,6 +139,9 @@ pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &Zero
 /// `j` feeds channel `j` of `U`; an observation is one sample at one position, so a channel of `U`
 /// contributes `dead[U][j]` zeros out of `samples · U.positions`. When a kernel feeds several
 /// counted layers their zeros and observations are pooled.
+///
+/// Rows feeding a ReLU that also has an identity path count too: they are the only weights of
+/// that neuron, and pruning their negative entries raises its pre-activation all the same.
 ///
 /// `None` for rows that feed no counted ReLU (the classifier; a channel index beyond `U.channels`)
 /// and for every row when nothing was observed (`samples == 0`). Rates lie in [0, 1], never NaN.
@@ -155,18 +195,8 @@ mod tests {
         masks.keep[0][4] = false;
         masks.keep[0][5] = false;
         let units = [
-            UnitLayer {
-                name: "fc1".into(),
-                channels: 3,
-                positions: 1,
-                incoming: vec![0],
-            },
-            UnitLayer {
-                name: "fc2".into(),
-                channels: 2,
-                positions: 1,
-                incoming: vec![1],
-            },
+            UnitLayer::fed_by("fc1", 3, 1, vec![0]),
+            UnitLayer::fed_by("fc2", 2, 1, vec![1]),
         ];
         let counts = ZeroCounts {
             samples: 2,
@@ -188,18 +218,8 @@ mod tests {
         let prunable = [Layer::new("conv.weight", &[2, 1, 3, 3])];
         let mut masks = Masks::dense(&prunable);
         masks.keep[0][9..18].iter_mut().for_each(|b| *b = false);
-        let conv = UnitLayer {
-            name: "conv".into(),
-            channels: 2,
-            positions: 4,
-            incoming: vec![0],
-        };
-        let add = UnitLayer {
-            name: "add".into(),
-            channels: 2,
-            positions: 4,
-            incoming: vec![],
-        };
+        let conv = UnitLayer::fed_by("conv", 2, 4, vec![0]);
+        let add = UnitLayer::fed_by("add", 2, 4, vec![]);
         let counts = ZeroCounts {
             samples: 1,
             dead: vec![vec![1, 4], vec![0, 4]],
@@ -209,6 +229,27 @@ mod tests {
         assert_eq!(d.per_layer[0].dynamic, 1.0 / 8.0);
         assert_eq!(d.per_layer[1].static_, 0.0);
         assert_eq!(d.per_layer[1].dynamic, 0.5);
+    }
+
+    /// A ReLU behind an identity shortcut, fed by conv row 1 alone: with that row fully pruned its
+    /// zeros stay dynamic, yet its rows keep a dead rate, so AP-output can still choose them.
+    #[test]
+    fn identity_path_feeds_rows_but_is_never_static() {
+        let prunable = [Layer::new("conv2.weight", &[2, 1, 1, 1])];
+        let mut masks = Masks::dense(&prunable);
+        masks.keep[0][1] = false;
+        let sum = UnitLayer::fed_by("relu2", 2, 1, vec![0]).with_identity_path();
+        let zeros = ZeroCounts {
+            samples: 2,
+            dead: vec![vec![0, 2]],
+        };
+        assert!(!sum.is_static(1, &prunable, &masks));
+        let d = dnr(std::slice::from_ref(&sum), &prunable, &masks, &zeros);
+        assert_eq!((d.static_, d.dynamic), (0.0, 0.5));
+        let plain = UnitLayer::fed_by("relu2", 2, 1, vec![0]);
+        assert_eq!(dnr(&[plain], &prunable, &masks, &zeros).static_, 0.5);
+        let rates = row_dead_rate(&[sum], &prunable, &zeros);
+        assert_eq!(rates[0], vec![Some(0.0), Some(1.0)]);
     }
 
     /// fc1 [3,2] feeds `fc1` (3 channels, 1 position); the classifier fc2 [2,3] feeds nothing.
@@ -222,30 +263,10 @@ mod tests {
             Layer::new("conv.weight", &[2, 1, 3, 3]),
         ];
         let units = [
-            UnitLayer {
-                name: "fc1".into(),
-                channels: 3,
-                positions: 1,
-                incoming: vec![0],
-            },
-            UnitLayer {
-                name: "conv".into(),
-                channels: 2,
-                positions: 4,
-                incoming: vec![2],
-            },
-            UnitLayer {
-                name: "sum".into(),
-                channels: 2,
-                positions: 1,
-                incoming: vec![2],
-            },
-            UnitLayer {
-                name: "identity".into(),
-                channels: 2,
-                positions: 1,
-                incoming: vec![],
-            },
+            UnitLayer::fed_by("fc1", 3, 1, vec![0]),
+            UnitLayer::fed_by("conv", 2, 4, vec![2]),
+            UnitLayer::fed_by("sum", 2, 1, vec![2]),
+            UnitLayer::fed_by("identity", 2, 1, vec![]),
         ];
         let zeros = ZeroCounts {
             samples: 2,

@@ -85,24 +85,9 @@ impl Cnn {
     pub fn units(&self) -> Vec<UnitLayer> {
         let (h, w) = (self.height, self.width);
         vec![
-            UnitLayer {
-                name: "conv1".into(),
-                channels: self.widths[0],
-                positions: h * w,
-                incoming: vec![0],
-            },
-            UnitLayer {
-                name: "conv2".into(),
-                channels: self.widths[1],
-                positions: (h / 2) * (w / 2),
-                incoming: vec![1],
-            },
-            UnitLayer {
-                name: "fc1".into(),
-                channels: self.widths[2],
-                positions: 1,
-                incoming: vec![2],
-            },
+            UnitLayer::fed_by("conv1", self.widths[0], h * w, vec![0]),
+            UnitLayer::fed_by("conv2", self.widths[1], (h / 2) * (w / 2), vec![1]),
+            UnitLayer::fed_by("fc1", self.widths[2], 1, vec![2]),
         ]
     }
 

@@ -154,11 +154,13 @@ impl DensenetPlan {
                 let [h, w] = site.size;
                 site.parts
                     .into_iter()
-                    .map(move |(kernel, source, channels)| UnitLayer {
-                        name: format!("{}.relu[{source}]", site.name),
-                        channels,
-                        positions: h * w,
-                        incoming: vec![kernel],
+                    .map(move |(kernel, source, channels)| {
+                        UnitLayer::fed_by(
+                            format!("{}.relu[{source}]", site.name),
+                            channels,
+                            h * w,
+                            vec![kernel],
+                        )
                     })
             })
             .collect()

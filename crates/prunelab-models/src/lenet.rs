@@ -62,18 +62,8 @@ impl Lenet300 {
     /// Counted ReLU layers; `incoming` indexes the prunable kernels (fc1, fc2, fc3).
     pub fn units(&self) -> Vec<UnitLayer> {
         vec![
-            UnitLayer {
-                name: "fc1".into(),
-                channels: self.widths[0],
-                positions: 1,
-                incoming: vec![0],
-            },
-            UnitLayer {
-                name: "fc2".into(),
-                channels: self.widths[1],
-                positions: 1,
-                incoming: vec![1],
-            },
+            UnitLayer::fed_by("fc1", self.widths[0], 1, vec![0]),
+            UnitLayer::fed_by("fc2", self.widths[1], 1, vec![1]),
         ]
     }
 

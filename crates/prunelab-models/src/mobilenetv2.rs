@@ -138,36 +138,26 @@ impl MobilenetPlan {
     pub fn units(&self) -> Vec<UnitLayer> {
         let sizes = self.sizes();
         let [h, w] = sizes[0];
-        let mut units = vec![UnitLayer {
-            name: "relu1".into(),
-            channels: STEM,
-            positions: h * w,
-            incoming: vec![0],
-        }];
+        let mut units = vec![UnitLayer::fed_by("relu1", STEM, h * w, vec![0])];
         let mut kernel = 1;
         for (i, (b, &[h, w])) in self.blocks().iter().zip(&sizes).enumerate() {
             let [oh, ow] = b.depthwise().output([h, w]);
-            units.push(UnitLayer {
-                name: format!("layers.{i}.relu1"),
-                channels: b.expanded,
-                positions: h * w,
-                incoming: vec![kernel],
-            });
-            units.push(UnitLayer {
-                name: format!("layers.{i}.relu2"),
-                channels: b.expanded,
-                positions: oh * ow,
-                incoming: vec![kernel + 1],
-            });
+            units.push(UnitLayer::fed_by(
+                format!("layers.{i}.relu1"),
+                b.expanded,
+                h * w,
+                vec![kernel],
+            ));
+            units.push(UnitLayer::fed_by(
+                format!("layers.{i}.relu2"),
+                b.expanded,
+                oh * ow,
+                vec![kernel + 1],
+            ));
             kernel += 3 + usize::from(b.shortcut().is_some());
         }
         let [h, w] = sizes[sizes.len() - 1];
-        units.push(UnitLayer {
-            name: "relu2".into(),
-            channels: LAST,
-            positions: h * w,
-            incoming: vec![kernel],
-        });
+        units.push(UnitLayer::fed_by("relu2", LAST, h * w, vec![kernel]));
         units
     }
 }

@@ -173,40 +173,31 @@ impl ResnetPlan {
 
     /// Counted ReLU layers, in forward order. Prunable kernels are numbered in model order:
     /// stem conv, then per block conv1, conv2 and (if any) the shortcut conv, then fc.
-    /// A block's second ReLU follows the residual sum: it is static-dead only when its conv2
-    /// filter *and* its projection filter are fully pruned; behind an identity shortcut it always
-    /// has a weightless input path, so it is never counted as static.
+    /// A block's second ReLU follows the residual sum, fed by its conv2 filter and (if any) its
+    /// projection filter: static-dead only when both are fully pruned. Behind an identity shortcut
+    /// it is fed by conv2 alone — AP-output may choose those rows — but has a weightless input
+    /// path, so it is never counted as static.
     pub fn units(&self) -> Vec<UnitLayer> {
         let sizes = self.sizes();
         let [h, w] = sizes[0];
-        let mut units = vec![UnitLayer {
-            name: "relu".into(),
-            channels: self.stem,
-            positions: h * w,
-            incoming: vec![0],
-        }];
+        let mut units = vec![UnitLayer::fed_by("relu", self.stem, h * w, vec![0])];
         let mut kernel = 1;
         for (i, (b, [h, w])) in self.blocks.iter().zip(&sizes[1..]).enumerate() {
             let (conv1, conv2) = (kernel, kernel + 1);
             kernel += 2;
-            let after_sum = match b.projection() {
+            units.push(UnitLayer::fed_by(
+                format!("blocks.{i}.relu1"),
+                b.mid,
+                h * w,
+                vec![conv1],
+            ));
+            let relu2 = format!("blocks.{i}.relu2");
+            units.push(match b.projection() {
                 Some(_) => {
                     kernel += 1;
-                    vec![conv2, kernel - 1]
+                    UnitLayer::fed_by(relu2, b.out, h * w, vec![conv2, kernel - 1])
                 }
-                None => Vec::new(),
-            };
-            units.push(UnitLayer {
-                name: format!("blocks.{i}.relu1"),
-                channels: b.mid,
-                positions: h * w,
-                incoming: vec![conv1],
-            });
-            units.push(UnitLayer {
-                name: format!("blocks.{i}.relu2"),
-                channels: b.out,
-                positions: h * w,
-                incoming: after_sum,
+                None => UnitLayer::fed_by(relu2, b.out, h * w, vec![conv2]).with_identity_path(),
             });
         }
         units

@@ -122,42 +122,34 @@ impl Resnet50Plan {
 
     /// Counted ReLU layers: the stem's, then three per bottleneck (after conv1, after conv2, after
     /// the residual sum). Kernels in model order: stem, per block conv1, conv2, conv3 and the
-    /// downsample conv if any, fc. As in ResNet-20, the ReLU after the sum is static-dead only when
-    /// the conv3 filter and the downsample filter are both fully pruned, and never behind an
-    /// identity shortcut.
+    /// downsample conv if any, fc. As in ResNet-20, the ReLU after the sum is fed by the conv3
+    /// filter and the downsample filter if any, static-dead only when all of them are fully
+    /// pruned, and never static behind an identity shortcut (whose conv3 rows AP-output may still
+    /// choose).
     pub fn units(&self) -> Vec<UnitLayer> {
         let sizes = self.sizes();
         let [h, w] = sizes[0];
-        let mut units = vec![UnitLayer {
-            name: "relu".into(),
-            channels: STEM,
-            positions: h * w,
-            incoming: vec![0],
-        }];
+        let mut units = vec![UnitLayer::fed_by("relu", STEM, h * w, vec![0])];
         let mut kernel = 1;
         for ((_, name, b), &[h, w]) in self.blocks().iter().zip(&sizes[1..]) {
             let [oh, ow] = b.convs()[1].output([h, w]);
-            let mut after_sum = Vec::new();
-            if b.downsample().is_some() {
-                after_sum = vec![kernel + 2, kernel + 3];
-            }
-            units.push(UnitLayer {
-                name: format!("{name}.relu1"),
-                channels: b.width,
-                positions: h * w,
-                incoming: vec![kernel],
-            });
-            units.push(UnitLayer {
-                name: format!("{name}.relu2"),
-                channels: b.width,
-                positions: oh * ow,
-                incoming: vec![kernel + 1],
-            });
-            units.push(UnitLayer {
-                name: format!("{name}.relu3"),
-                channels: b.out(),
-                positions: oh * ow,
-                incoming: after_sum,
+            units.push(UnitLayer::fed_by(
+                format!("{name}.relu1"),
+                b.width,
+                h * w,
+                vec![kernel],
+            ));
+            units.push(UnitLayer::fed_by(
+                format!("{name}.relu2"),
+                b.width,
+                oh * ow,
+                vec![kernel + 1],
+            ));
+            let relu3 = format!("{name}.relu3");
+            units.push(match b.downsample() {
+                Some(_) => UnitLayer::fed_by(relu3, b.out(), oh * ow, vec![kernel + 2, kernel + 3]),
+                None => UnitLayer::fed_by(relu3, b.out(), oh * ow, vec![kernel + 2])
+                    .with_identity_path(),
             });
             kernel += 3 + usize::from(b.downsample().is_some());
         }

@@ -74,11 +74,8 @@ impl VggPlan {
         self.sizes()
             .into_iter()
             .enumerate()
-            .map(|(i, [h, w])| UnitLayer {
-                name: format!("layers.{i}"),
-                channels: self.widths[i],
-                positions: h * w,
-                incoming: vec![i],
+            .map(|(i, [h, w])| {
+                UnitLayer::fed_by(format!("layers.{i}"), self.widths[i], h * w, vec![i])
             })
             .collect()
     }

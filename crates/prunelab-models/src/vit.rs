@@ -125,11 +125,13 @@ impl VitPlan {
     /// head — so block i's fc1 is kernel 6i + 5.
     pub fn units(&self) -> Vec<UnitLayer> {
         (0..self.depth)
-            .map(|i| UnitLayer {
-                name: format!("encoder.layers.{i}.mlp.gelu"),
-                channels: self.mlp,
-                positions: self.tokens(),
-                incoming: vec![6 * i + 5],
+            .map(|i| {
+                UnitLayer::fed_by(
+                    format!("encoder.layers.{i}.mlp.gelu"),
+                    self.mlp,
+                    self.tokens(),
+                    vec![6 * i + 5],
+                )
             })
             .collect()
     }

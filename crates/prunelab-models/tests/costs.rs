@@ -208,8 +208,9 @@ type Feeds = (&'static str, &'static [&'static str]);
 
 /// `units()` names the kernels that feed each counted layer (its `incoming`, indices into the
 /// kernels in model order): every incoming kernel has one row per channel, and representative
-/// layers of each model name the documented kernels (a residual sum: conv + projection, or none
-/// behind an identity shortcut; DenseNet: the kernel that produced that part of the concatenation).
+/// layers of each model name the documented kernels (a residual sum: conv + projection, or the conv
+/// alone behind an identity shortcut; DenseNet: the kernel that produced that part of the
+/// concatenation).
 #[test]
 fn units_name_their_kernels() {
     let cases: &[(Model, [usize; 3], &[Feeds])] = &[
@@ -223,7 +224,7 @@ fn units_name_their_kernels() {
                     "blocks.3.relu2",
                     &["blocks.3.conv2", "blocks.3.shortcut.conv"],
                 ),
-                ("blocks.4.relu2", &[]),
+                ("blocks.4.relu2", &["blocks.4.conv2"]),
             ],
         ),
         (
@@ -234,7 +235,7 @@ fn units_name_their_kernels() {
                     "blocks.18.relu2",
                     &["blocks.18.conv2", "blocks.18.shortcut.conv"],
                 ),
-                ("blocks.26.relu2", &[]),
+                ("blocks.26.relu2", &["blocks.26.conv2"]),
             ],
         ),
         (
@@ -294,7 +295,7 @@ fn units_name_their_kernels() {
                     &["layer4.0.conv3", "layer4.0.downsample.conv"],
                 ),
                 ("layer4.2.relu2", &["layer4.2.conv2"]),
-                ("layer4.2.relu3", &[]),
+                ("layer4.2.relu3", &["layer4.2.conv3"]),
             ],
         ),
     ];

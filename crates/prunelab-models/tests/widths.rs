@@ -130,8 +130,8 @@ fn residual_blocks_project_where_widths_differ() {
     assert_eq!(units[2].name, "blocks.0.relu2");
     assert_eq!(units[2].incoming.len(), 2);
     assert!(
-        units[4].incoming.is_empty(),
-        "identity shortcut: a weightless path"
+        units[4].identity_path && units[4].incoming.len() == 1,
+        "identity shortcut: fed by conv2 alone, plus a weightless path"
     );
 }
 

@@ -118,18 +118,8 @@ mod tests {
     #[test]
     fn ae_of_a_hand_computed_net() {
         let units = [
-            UnitLayer {
-                name: "fc1".into(),
-                channels: 3,
-                positions: 1,
-                incoming: vec![0],
-            },
-            UnitLayer {
-                name: "fc2".into(),
-                channels: 2,
-                positions: 1,
-                incoming: vec![1],
-            },
+            UnitLayer::fed_by("fc1", 3, 1, vec![0]),
+            UnitLayer::fed_by("fc2", 2, 1, vec![1]),
         ];
         let counts = ZeroCounts {
             samples: 2,
@@ -145,12 +135,7 @@ mod tests {
     /// a second layer never observed (0 samples) is fully alive by convention.
     #[test]
     fn ae_counts_positions_and_nothing_seen() {
-        let conv = UnitLayer {
-            name: "conv".into(),
-            channels: 2,
-            positions: 4,
-            incoming: vec![0],
-        };
+        let conv = UnitLayer::fed_by("conv", 2, 4, vec![0]);
         let e = activation_energy(
             std::slice::from_ref(&conv),
             &ZeroCounts {
