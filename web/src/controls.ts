@@ -103,6 +103,7 @@ const CONTROLS: Control[] = [
   { key: 'density_init', label: 'Density: next net starts from', advanced: true, labels: { fresh: 'fresh weights', inherit: 'inherited channels' } },
   { key: 'recipe', label: 'Protocol defaults (recipe)', advanced: true, labels: { custom: 'prunelab quick defaults', 'ap-paper': 'AP paper §3.1 / §4.1' } },
   { key: 'imp_scope', label: 'IMP ranking', advanced: true, labels: { layer: 'layer-wise', global: 'global' } },
+  { key: 'lap_scope', label: 'LAP ranking', advanced: true, labels: { layer: 'layer-wise', global: 'global' } },
   { key: 'taylor_batches', label: 'Taylor: gradient batches', min: 1, step: 1, advanced: true },
   { key: 'taylor', label: 'Taylor: score', advanced: true, labels: { sum: '|θ·Σg| (sum)', 'batch-abs': 'mean |θ·g| per batch', 'batch-sq': 'mean (θ·g)² per batch' } },
   { key: 'snip_batches', label: 'SNIP: gradient batches', min: 1, step: 1, advanced: true },

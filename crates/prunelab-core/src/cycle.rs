@@ -24,7 +24,7 @@ use crate::ap;
 use crate::criterion::{self, Norm, WeightRef};
 use crate::mask::{Layer, Masks};
 use crate::rng::Rng;
-use crate::state::{Ap, ApTiming, Experiment, ImpScope, LiteLambda, Method, Schedule, StateError};
+use crate::state::{Ap, ApTiming, Experiment, LiteLambda, Method, Schedule, Scope, StateError};
 
 /// How many weights the base method and AP removed in one pruning step, and how many neurons
 /// AP-bias boosted.
@@ -160,7 +160,7 @@ fn missing(what: &str, exp: &Experiment) -> StateError {
 }
 
 /// The weights the base method X removes from `masks`: `k` weights, or `rate` % of each layer for
-/// the layer-wise methods (IMP with layer scope, L1/L2 channel).
+/// the layer-wise methods (IMP or LAP with layer scope, L1/L2 channel).
 pub fn select_base(
     exp: &Experiment,
     cycle: u32,
@@ -173,11 +173,14 @@ pub fn select_base(
     Ok(match exp.method {
         _ if exp.ap == Ap::Solo => ap::select(theta, obs.theta0, masks, k),
         Method::Gm => criterion::global_magnitude(theta, masks, k),
-        Method::Imp if exp.imp_scope == ImpScope::Global => {
+        Method::Imp if exp.imp_scope == Scope::Global => {
             criterion::global_magnitude(theta, masks, k)
         }
         Method::Imp => criterion::layerwise_magnitude(theta, masks, rate),
         Method::Lamp => criterion::lamp(theta, masks, k),
+        Method::Lap if exp.lap_scope == Scope::Layer => {
+            criterion::lap_layerwise(theta, obs.layers, masks, rate)
+        }
         Method::Lap => criterion::lap(theta, obs.layers, masks, k),
         Method::Random => criterion::random(
             masks,

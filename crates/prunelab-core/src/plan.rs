@@ -6,7 +6,7 @@
 //! second run resumes or skips it), different ones never do.
 
 use crate::state::{
-    ActReg, Ap, ApTiming, Experiment, ImpScope, LiteLambda, Method, Native, Retrain, Schedule,
+    ActReg, Ap, ApTiming, Experiment, LiteLambda, Method, Native, Retrain, Schedule, Scope,
     StateError, Taylor,
 };
 
@@ -170,8 +170,9 @@ pub fn label(exp: &Experiment) -> String {
         Method::Gm => "GM",
         Method::Taylor => "GT",
         Method::Lamp => "LAMP",
+        Method::Lap if exp.lap_scope == Scope::Layer => "LAP (layer-wise)",
         Method::Lap => "LAP",
-        Method::Imp if exp.imp_scope == ImpScope::Global => "IMP (global)",
+        Method::Imp if exp.imp_scope == Scope::Global => "IMP (global)",
         Method::Imp => "IMP",
         Method::Random => "Random",
         Method::Snip => "SNIP",
@@ -217,6 +218,7 @@ pub fn label(exp: &Experiment) -> String {
         Retrain::WeightRewind => "",
         Retrain::LrRewind => " [LR rewinding]",
         Retrain::FineTune => " [fine-tuning]",
+        Retrain::Reinit => " [reinit]",
     };
     out
 }

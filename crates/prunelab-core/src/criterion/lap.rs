@@ -1,7 +1,7 @@
 //! Lookahead pruning (LAP; Park et al., "Lookahead: A Far-Sighted Alternative of Magnitude-based
 //! Pruning", ICLR 2020).
 
-use super::{WeightRef, check_shapes, select_lowest};
+use super::{WeightRef, check_shapes, layerwise, select_lowest};
 use crate::mask::{Layer, Masks};
 
 /// Lookahead pruning (Park et al. 2020, eq. 4): in PyTorch `[out, in]` layout the score of
@@ -48,6 +48,19 @@ use crate::mask::{Layer, Masks};
 pub fn lap(theta: &[Vec<f32>], layers: &[Layer], masks: &Masks, k: usize) -> Vec<WeightRef> {
     let scores = scores(theta, layers, masks);
     select_lowest(masks, k, |l, i| Some(scores[l][i]))
+}
+
+/// Layer-wise LAP (`lap_scope = "layer"`, the default of the LAP reference code): the same
+/// scores as [`lap`], but every layer prunes `⌊alive_l · rate / 100⌋` of its own survivors, those
+/// with the lowest score (see [`layerwise`]). `rate` is in percent.
+pub fn lap_layerwise(
+    theta: &[Vec<f32>],
+    layers: &[Layer],
+    masks: &Masks,
+    rate: f64,
+) -> Vec<WeightRef> {
+    let scores = scores(theta, layers, masks);
+    layerwise(masks, rate, |l, i| scores[l][i])
 }
 
 /// Outputs, inputs and kernel-slice size (`kh·kw`, 1 for linear) of a kernel.
@@ -176,6 +189,21 @@ mod tests {
         assert_eq!([s[1][0], s[1][1], s[1][2]], [30.0, 2.0, 20.0]);
         assert!((s[2][0] - 2.0 * 10f32.sqrt()).abs() < 1e-5);
         assert_eq!(s[2][1], 4.0);
+    }
+
+    /// Layer-wise at 50 %: ⌊5/2⌋ = 2 of W0 (the two 0 scores), ⌊3/2⌋ = 1 of W1 (the 2), ⌊2/2⌋ = 1 of
+    /// W2 (the 4) — where the global ranking of as many weights would take W0's 1 and spare W2.
+    #[test]
+    fn layerwise_prunes_the_rate_of_every_layer() {
+        let (theta, layers, masks) = mlp();
+        assert_eq!(
+            lap_layerwise(&theta, &layers, &masks, 50.0),
+            refs(&[(0, 2), (0, 3), (1, 1), (2, 1)])
+        );
+        assert_eq!(
+            lap(&theta, &layers, &masks, 4),
+            refs(&[(0, 2), (0, 3), (0, 5), (1, 1)])
+        );
     }
 
     #[test]

@@ -16,14 +16,20 @@ pub fn global_magnitude(theta: &[Vec<f32>], masks: &Masks, k: usize) -> Vec<Weig
 /// Returned in (layer, index) order. A fully pruned layer contributes nothing; `rate ≥ 100` prunes
 /// everything, `rate ≤ 0` (or NaN) nothing.
 pub fn layerwise_magnitude(theta: &[Vec<f32>], masks: &Masks, rate: f64) -> Vec<WeightRef> {
+    layerwise(masks, rate, |l, i| theta[l][i].abs())
+}
+
+/// Layer-wise selection by any score: every layer `l` prunes `⌊alive_l · rate / 100⌋` of its
+/// surviving weights, those with the lowest `score(l, index)` (ties by index; NaN last), returned
+/// in (layer, index) order. `rate` is in percent.
+pub fn layerwise(masks: &Masks, rate: f64, score: impl Fn(usize, usize) -> f32) -> Vec<WeightRef> {
     let mut selected = Vec::new();
-    for (layer, (keep, values)) in masks.keep.iter().zip(theta).enumerate() {
+    for (layer, keep) in masks.keep.iter().enumerate() {
         let alive: Vec<(Score, usize)> = keep
             .iter()
-            .zip(values)
             .enumerate()
-            .filter(|(_, (alive, _))| **alive)
-            .map(|(index, (_, w))| (Score(w.abs()), index))
+            .filter(|(_, alive)| **alive)
+            .map(|(index, _)| (Score(score(layer, index)), index))
             .collect();
         let k = portion(alive.len(), rate);
         selected.extend(

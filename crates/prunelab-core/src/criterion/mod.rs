@@ -31,8 +31,8 @@ mod score;
 
 pub use channels::{Norm, channels};
 pub use lamp::lamp;
-pub use lap::lap;
-pub use magnitude::{global_magnitude, layerwise_magnitude};
+pub use lap::{lap, lap_layerwise};
+pub use magnitude::{global_magnitude, layerwise, layerwise_magnitude};
 pub use random::random;
 pub use score::by_score;
 

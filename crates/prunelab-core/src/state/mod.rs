@@ -27,8 +27,8 @@ pub struct Native {
 }
 
 pub use names::{
-    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, ImpScope, LiteLambda, Method, Model, Recipe,
-    Retrain, Schedule, Taylor,
+    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, LiteLambda, Method, Model, Recipe, Retrain,
+    Schedule, Scope, Taylor,
 };
 
 keys! {
@@ -41,7 +41,9 @@ keys! {
     /// Base pruning method X of Algorithm 2, or `density` (structured resizing in training).
     method: Method = name,
     /// Layer-wise or global ranking for `method = imp`.
-    imp_scope: ImpScope = name,
+    imp_scope: Scope = name,
+    /// Layer-wise or global ranking of the lookahead scores for `method = lap`.
+    lap_scope: Scope = name,
     /// Training batches whose gradients Global Taylor scores by; `epoch` = one epoch.
     taylor_batches: Option<u32> = optional("epoch"),
     /// Global Taylor's score from the per-batch gradients: `sum` |θ·Σg|, `batch-abs` mean |θ·g|,
@@ -620,15 +622,36 @@ mod tests {
 
     #[test]
     fn every_key_round_trips_through_url_and_toml() {
-        let hash = "method=imp&imp_scope=global&ap=output&ap_timing=lite&schedule=gradual&target=5&gradual_start=1\
-                    &gradual_end=3&gradual_steps=4&retrain=lr-rewind&finetune_lr=0.01&act_reg=hoyer&act_reg_weight=0.5\
-                    &lr_milestones=2,3&warmup_epochs=1&epochs=4&val_size=100&ap_bias_k=1&taylor_batches=7&snip_batches=2\
-                    &rewind_iteration=9&lr_gamma=0.5&ap=none";
-        let (exp, notices) = Experiment::from_hash(hash, &[]);
-        assert!(notices.is_empty(), "{notices:?}");
-        assert_eq!(Experiment::from_hash(&exp.to_hash(), &[]).0, exp);
-        let (back, _) = Experiment::from_toml(&exp.to_toml(&Native::default())).expect("valid");
-        assert_eq!(back, exp);
+        let hashes = [
+            "method=imp&imp_scope=global&ap=output&ap_timing=lite&schedule=gradual&target=5&gradual_start=1\
+             &gradual_end=3&gradual_steps=4&retrain=lr-rewind&finetune_lr=0.01&act_reg=hoyer&act_reg_weight=0.5\
+             &lr_milestones=2,3&warmup_epochs=1&epochs=4&val_size=100&ap_bias_k=1&taylor_batches=7&snip_batches=2\
+             &lr_gamma=0.5&ap=none",
+            "method=lap&lap_scope=layer&rewind_iteration=9",
+            "retrain=reinit",
+        ];
+        for hash in hashes {
+            let (exp, notices) = Experiment::from_hash(hash, &[]);
+            assert!(notices.is_empty(), "{hash}: {notices:?}");
+            assert_eq!(Experiment::from_hash(&exp.to_hash(), &[]).0, exp);
+            let (back, _) = Experiment::from_toml(&exp.to_toml(&Native::default())).expect("valid");
+            assert_eq!(back, exp);
+        }
+    }
+
+    /// `rewind_iteration` means a step of the first training to rewind to: only weight rewinding
+    /// reads it, so any other regime with it set is an error, not a silently ignored key.
+    #[test]
+    fn rewind_iteration_needs_weight_rewinding() {
+        for retrain in ["lr-rewind", "fine-tune", "reinit"] {
+            let toml = format!("retrain = \"{retrain}\"\nrewind_iteration = 3");
+            let err = Experiment::from_toml(&toml).expect_err(retrain).to_string();
+            assert!(
+                err.contains("rewind_iteration (3) applies to retrain = \"weight-rewind\""),
+                "{err}"
+            );
+        }
+        assert!(Experiment::from_toml("rewind_iteration = 3").is_ok());
     }
 
     #[test]

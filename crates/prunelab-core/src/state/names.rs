@@ -134,8 +134,9 @@ names!(
     }
 );
 names!(
-    /// IMP's scope: the same rate in every layer (lottery-ticket paper) or one global ranking.
-    ImpScope { Layer = "layer", Global = "global" }
+    /// Where a criterion ranks (`imp_scope`, `lap_scope`): within every layer, pruning the same
+    /// rate in each, or one ranking over all layers together.
+    Scope { Layer = "layer", Global = "global" }
 );
 names!(
     /// How sparsity grows: p % per cycle, one pruning to `target`, or Zhu & Gupta's cubic ramp.
@@ -150,6 +151,10 @@ names!(
         LrRewind = "lr-rewind",
         /// Weights stay at θ*, constant `finetune_lr`.
         FineTune = "fine-tune",
+        /// Survivors get a fresh seeded He initialisation every cycle, which is that cycle's θ0
+        /// (AP paper Algorithm 2, "Randomly initialize unpruned weights"; the authors' code's
+        /// default `--prune_type reinit`); the full LR schedule replays.
+        Reinit = "reinit",
     }
 );
 names!(

@@ -1,8 +1,8 @@
 //! Named training protocols: the defaults a config starts from before its own keys apply.
 
 use super::{
-    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, Experiment, ImpScope, LiteLambda, Method,
-    Model, Recipe, Retrain, Schedule, Taylor,
+    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, Experiment, LiteLambda, Method, Model,
+    Recipe, Retrain, Schedule, Scope, Taylor,
 };
 
 impl Recipe {
@@ -20,7 +20,8 @@ impl Recipe {
             model: Model::Lenet300,
             data: Data::Mnist,
             method: Method::Gm,
-            imp_scope: ImpScope::Layer,
+            imp_scope: Scope::Layer,
+            lap_scope: Scope::Global,
             taylor_batches: None,
             taylor: Taylor::Sum,
             snip_batches: 1,

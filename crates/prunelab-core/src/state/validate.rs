@@ -1,6 +1,6 @@
 //! Impossible settings, rejected with a one-line reason before anything runs.
 
-use super::{Ap, Experiment, Method, Schedule, StateError};
+use super::{Ap, Experiment, Method, Retrain, Schedule, StateError};
 use crate::density::RESIZABLE;
 
 fn bad<T>(msg: String) -> Result<T, StateError> {
@@ -149,6 +149,12 @@ impl Experiment {
             return bad(format!(
                 "act_reg_weight ({}) must be non-negative",
                 self.act_reg_weight
+            ));
+        }
+        if self.rewind_iteration > 0 && self.retrain != Retrain::WeightRewind {
+            return bad(format!(
+                "rewind_iteration ({}) applies to retrain = \"weight-rewind\" only, not \"{}\"",
+                self.rewind_iteration, self.retrain
             ));
         }
         if self.warmup_epochs > self.epochs {
