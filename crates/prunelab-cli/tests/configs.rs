@@ -21,7 +21,7 @@ fn root() -> PathBuf {
 #[test]
 fn mini_configs_parse_and_have_three_seeds() {
     let files = tomls(&root().join("mini"));
-    assert_eq!(files.len(), 6, "{files:?}");
+    assert_eq!(files.len(), 7, "{files:?}");
     let (density, tables): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| {
         f.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("density"))
@@ -54,6 +54,19 @@ fn mini_configs_parse_and_have_three_seeds() {
     let mut labels: Vec<&str> = table1.runs.iter().map(|r| r.label.as_str()).collect();
     labels.dedup();
     assert_eq!(labels, ["GM", "GM + AP-Lite", "GM + AP-Pro"]);
+    // The reinit twin: the same runs, each under `retrain = "reinit"`, labelled apart.
+    let twin = Plan::from_toml(
+        &std::fs::read_to_string(root().join("mini/table01-reinit.toml")).expect("read"),
+    )
+    .expect("table 1, reinit");
+    assert_eq!(twin.runs.len(), table1.runs.len());
+    for (a, b) in table1.runs.iter().zip(&twin.runs) {
+        assert_eq!(b.experiment.retrain, prunelab_core::state::Retrain::Reinit);
+        let mut same = b.experiment.clone();
+        same.retrain = a.experiment.retrain;
+        assert_eq!(same, a.experiment);
+        assert_eq!(b.label, format!("{} [reinit]", a.label));
+    }
 }
 
 #[test]
@@ -68,7 +81,7 @@ fn paper_configs_parse() {
             })
             .count()
     };
-    assert!(named("table") == 15);
+    assert_eq!(named("table"), 16, "15 tables and the Table 1 reinit twin");
     assert_eq!(named("density-"), 5, "the density paper's Table I runs");
     for file in files {
         match Plan::from_toml(&std::fs::read_to_string(&file).expect("read")) {

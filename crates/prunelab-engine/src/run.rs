@@ -2,7 +2,9 @@
 //! (LR schedule per `retrain`), evaluate (accuracy, DNR; early stopping on the validation split),
 //! then — unless it was the last — prune (base method X, then the AP step; see
 //! `prunelab_core::cycle`) and restart the survivors: rewound to θ_k (`weight-rewind`, Algorithm
-//! 2 step ii), or kept at θ* (`lr-rewind`, `fine-tune`, and AP-NO-WR).
+//! 2 step ii, lottery-ticket style), freshly initialised (`reinit`, Algorithm 2's "randomly
+//! initialize unpruned weights"; the fresh draw is the next cycle's θ0), or kept at θ*
+//! (`lr-rewind`, `fine-tune`, and AP-NO-WR).
 
 use burn::prelude::*;
 use prunelab_core::criterion::WeightRef;
@@ -164,7 +166,10 @@ pub async fn run_from(
         &device.clone().autodiff(),
     );
     let per_epoch = data.train.len().div_ceil(exp.batch) as u64;
-    let rewinds = exp.retrain == Retrain::WeightRewind && exp.ap != Ap::NoWr;
+    // Survivors restart from a rewind point (θ_k, or a fresh draw under reinit), not from θ*.
+    let rewinds =
+        matches!(exp.retrain, Retrain::WeightRewind | Retrain::Reinit) && exp.ap != Ap::NoWr;
+    let reinit = rewinds && exp.retrain == Retrain::Reinit;
     if rewinds && exp.rewind_iteration > u64::from(exp.epochs) * per_epoch {
         return Err(StateError::Invalid(format!(
             "rewind_iteration ({}) is past the first training ({} steps)",
@@ -290,7 +295,11 @@ pub async fn run_from(
         if !prune {
             break;
         }
-        // Restart the survivors: θ_k (weight rewinding) or θ*; AP-bias raises located biases.
+        // Restart the survivors: θ_k (weight rewinding), a fresh draw that becomes the next
+        // cycle's θ0 (reinit), or θ*; AP-bias raises located biases.
+        if reinit {
+            rewind_point = net.reinit_point(exp, cycle + 1);
+        }
         let mut next = if rewinds {
             rewind_point.clone()
         } else {

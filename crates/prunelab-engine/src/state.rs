@@ -30,19 +30,18 @@ pub struct NetState {
 /// Random streams of learned embeddings: one per tensor position, apart from the kernels' streams.
 const EMBEDDING_STREAMS: u64 = 1 << 48;
 
-/// θ0 of one tensor (He et al. 2015 for kernels; zero biases; BN/LayerNorm γ = 1, β = 0; fresh
-/// statistics; as torchvision's ViT, a zero class token and a N(0, 0.02²) position embedding).
-/// `kernel` numbers the kernels, `position` every tensor; `net` numbers the successively resized
-/// networks of activation-density pruning (0 for every other run), each drawn from its own streams.
-fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64, net: u32) -> Vec<f32> {
+/// The initial value of one tensor (He et al. 2015 for kernels; zero biases; BN/LayerNorm γ = 1,
+/// β = 0; fresh statistics; as torchvision's ViT, a zero class token and a N(0, 0.02²) position
+/// embedding). `kernel` numbers the kernels, `position` every tensor; `draw` numbers the run's
+/// independent initialisations, each from its own streams: 0 is θ0; activation-density pruning's
+/// net[i] is draw i, and `retrain = "reinit"` draws cycle k's start from draw k.
+fn initial(info: &ParamInfo, kernel: u64, position: u64, seed: u64, draw: u32) -> Vec<f32> {
     let fill = |v: f32| vec![v; info.len()];
+    let draw = u64::from(draw) << 24;
     match info.role {
-        Role::Kernel => he_normal(
-            &mut Rng::new(seed, (u64::from(net) << 24) + kernel),
-            &info.shape,
-        ),
+        Role::Kernel => he_normal(&mut Rng::new(seed, draw + kernel), &info.shape),
         Role::Embedding if info.name.ends_with("pos_embedding") => {
-            let mut rng = Rng::new(seed, EMBEDDING_STREAMS + position);
+            let mut rng = Rng::new(seed, EMBEDDING_STREAMS + draw + position);
             (0..info.len())
                 .map(|_| (rng.normal() * 0.02) as f32)
                 .collect()
@@ -82,15 +81,7 @@ impl NetState {
     fn from_model(exp: &Experiment, model: Network, net: u32, device: &Device) -> Self {
         let model = model.train();
         let infos: Vec<ParamInfo> = params::read(&model).into_iter().map(|(i, _)| i).collect();
-        let mut kernel = 0;
-        let theta0: Vec<Vec<f32>> = infos
-            .iter()
-            .enumerate()
-            .map(|(position, info)| {
-                kernel += u64::from(info.role == Role::Kernel);
-                initial(info, kernel, position as u64, exp.seed, net)
-            })
-            .collect();
+        let theta0 = Self::draw(&infos, exp.seed, net);
         let layers: Vec<Layer> = Self::kernel_layers(&infos);
         let mut state = Self {
             model,
@@ -103,6 +94,25 @@ impl NetState {
         };
         state.rewind();
         state
+    }
+
+    /// Initial values of every tensor in `infos` from initialisation `draw` (see [`initial`]).
+    fn draw(infos: &[ParamInfo], seed: u64, draw: u32) -> Vec<Vec<f32>> {
+        let mut kernel = 0;
+        infos
+            .iter()
+            .enumerate()
+            .map(|(position, info)| {
+                kernel += u64::from(info.role == Role::Kernel);
+                initial(info, kernel, position as u64, seed, draw)
+            })
+            .collect()
+    }
+
+    /// A fresh initialisation of this net (draw `draw`, unmasked): the start of cycle `draw`
+    /// under `retrain = "reinit"` (AP paper, Algorithm 2: "Randomly initialize unpruned weights").
+    pub fn reinit_point(&self, exp: &Experiment, draw: u32) -> Vec<Vec<f32>> {
+        Self::draw(&self.infos, exp.seed, draw)
     }
 
     fn kernel_layers(infos: &[ParamInfo]) -> Vec<Layer> {

@@ -282,6 +282,56 @@ fn rewinding_to_iteration_k_stores_theta_k_as_the_rewind_point() {
     );
 }
 
+/// `retrain = "reinit"` (AP paper, Algorithm 2): every cycle starts from its own fresh He draw —
+/// cycle k's `_init` differs from cycle k−1's, has the spread √(2 / fan_in) of He et al. 2015, and
+/// is the θ0 the AP step of that cycle measured |θ* − θ0| from (`check_checkpoints`); cycle 0's is
+/// the ordinary θ0.
+#[test]
+fn reinit_draws_a_fresh_he_initialisation_every_cycle() {
+    let plain = go(&experiment(Model::Lenet300, "cycles=1"), &Device::flex()).1;
+    let exp = experiment(Model::Lenet300, "retrain=reinit");
+    let (result, keep) = go(&exp, &Device::flex());
+    check_checkpoints(&exp, &result, &keep);
+    let inits: Vec<Vec<Vec<f32>>> = keep
+        .checkpoints
+        .iter()
+        .map(|c| kernels(c, "_init"))
+        .collect();
+    assert_eq!(inits.len(), 3);
+    assert_eq!(
+        inits[0],
+        kernels(&plain.checkpoints[0], "_init"),
+        "cycle 0 starts at θ0"
+    );
+    for k in 1..inits.len() {
+        for (layer, (now, before)) in layers(&keep.checkpoints[k])
+            .iter()
+            .zip(inits[k].iter().zip(&inits[k - 1]))
+        {
+            assert_ne!(now, before, "cycle {k}, {}: a fresh draw", layer.name);
+            let n = now.len() as f64;
+            let mean = now.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+            let std = (now
+                .iter()
+                .map(|&v| (f64::from(v) - mean).powi(2))
+                .sum::<f64>()
+                / n)
+                .sqrt();
+            let he = (2.0 / layer.fan_in() as f64).sqrt();
+            assert!(
+                (std / he - 1.0).abs() < 0.1 && mean.abs() < 0.1 * he,
+                "cycle {k}, {}: std {std} vs He {he}, mean {mean}",
+                layer.name
+            );
+        }
+    }
+    let survivors = Masks::from_f32(&kernels(&keep.checkpoints[1], "_mask_prev"));
+    assert!(
+        survivors.remaining() < 1.0,
+        "the mask is kept across the draw"
+    );
+}
+
 #[test]
 fn one_shot_gradual_and_target_schedules() {
     let one_shot = go(
