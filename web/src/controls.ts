@@ -71,7 +71,12 @@ const CONTROLS: Control[] = [
   {
     key: 'retrain',
     label: 'Retraining',
-    labels: { 'weight-rewind': 'weight rewinding (to θ0)', 'lr-rewind': 'learning-rate rewinding', 'fine-tune': 'fine-tuning' },
+    labels: {
+      'weight-rewind': 'weight rewinding (to θ0)',
+      'lr-rewind': 'learning-rate rewinding',
+      'fine-tune': 'fine-tuning',
+      reinit: 'fresh initialisation every cycle (AP code)',
+    },
   },
   { key: 'seed', label: 'Seed', min: 0, step: 1 },
   {
@@ -122,6 +127,8 @@ const CONTROLS: Control[] = [
   { key: 'lr_gamma', label: 'LR factor at milestones', min: 0, step: 0.01, advanced: true },
   { key: 'val_size', label: 'Validation images (0 = none)', min: 0, step: 1, advanced: true },
   { key: 'dnr_split', label: 'DNR measured on (eq. 1)', advanced: true, labels: { train: 'training images (the paper)', test: 'test images' } },
+  { key: 'dnr_unit', label: 'DNR unit', advanced: true, labels: { position: 'channel × position', channel: 'whole channel map' } },
+  { key: 'prune_classifier', label: 'Prune the classifier', advanced: true, labels: { true: 'yes (the AP code)', false: 'no (OpenLTH, ShrinkBench)' } },
 ];
 
 /** One field's id in the page. */

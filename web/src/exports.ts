@@ -3,7 +3,7 @@
 // the last cycle's network as safetensors in the CLI's checkpoint schema (loads in `prunelab dnr
 // --checkpoint` and in PyTorch through safetensors).
 
-import type { Results } from './state';
+import { reportedDnr, type Results } from './state';
 
 export function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -37,7 +37,7 @@ export function resultsCsv(runs: Results[]): string {
   const rows = runs.flatMap((r) =>
     r.cycles.map((c) => [
       r.label, r.seed, r.experiment, c.cycle, c.remaining, c.remaining_after, c.test_accuracy, c.early_stop_accuracy,
-      c.train_loss, c.dnr.static, c.dnr.dynamic, c.pruned.base, c.pruned.ap,
+      c.train_loss, reportedDnr(c).static, reportedDnr(c).dynamic, c.pruned.base, c.pruned.ap,
     ]),
   );
   return [CSV_HEAD, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';

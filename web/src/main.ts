@@ -36,6 +36,7 @@ import {
   errorName,
   flagsToHash,
   pct,
+  reportedDnr,
   splitPageFlags,
   type CycleEntry,
   type DeadMap,
@@ -378,7 +379,7 @@ async function loadData(state: State, flags: Flags): Promise<PageData> {
 
 function cycleRow(label: string, c: CycleEntry): HTMLTableRowElement {
   const tr = document.createElement('tr');
-  for (const text of [label, String(c.cycle), pct(c.remaining, 1), pct(c.test_accuracy), pct(c.dnr.static), pct(c.dnr.dynamic), String(c.pruned.base), String(c.pruned.ap)]) {
+  for (const text of [label, String(c.cycle), pct(c.remaining, 1), pct(c.test_accuracy), pct(reportedDnr(c).static), pct(reportedDnr(c).dynamic), String(c.pruned.base), String(c.pruned.ap)]) {
     const td = document.createElement('td');
     td.textContent = text;
     tr.append(td);

@@ -83,9 +83,26 @@ export interface CycleEntry {
   val_accuracy: number | null;
   best_epoch: number;
   pruned: { base: number; ap: number; boosted: number };
-  dnr: { static: number; dynamic: number; per_layer: LayerDnr[] };
+  /** one unit per channel × position */
+  dnr: Dnr;
+  /** one unit per channel, dead on a sample when its whole map is 0 (null in older files) */
+  dnr_channel?: Dnr | null;
+  /** which of the two tables and plots show */
+  dnr_unit?: 'position' | 'channel';
   /** the images `dnr` averages over (eq. 1: the training split) */
   dnr_split: 'train' | 'test';
+}
+
+/** A whole-net DNR with its per-layer breakdown (fractions). */
+export interface Dnr {
+  static: number;
+  dynamic: number;
+  per_layer: LayerDnr[];
+}
+
+/** The DNR in the run's `dnr_unit`, as the engine's `CycleEntry::reported_dnr`. */
+export function reportedDnr(c: CycleEntry): Dnr {
+  return c.dnr_unit === 'channel' && c.dnr_channel ? c.dnr_channel : c.dnr;
 }
 
 /** One run, the schema of the CLI's results.json. */

@@ -1,19 +1,28 @@
-//! `prunelab dnr --model NAME --checkpoint FILE --images FILE.idx`: DNR of a checkpoint with its
-//! `<param>_mask` applied, on MNIST-format images (pixel/255, no other normalisation), as JSON.
+//! `prunelab dnr --model NAME --checkpoint FILE --images FILE.idx [--unit position|channel]`: DNR
+//! of a checkpoint with its `<param>_mask` applied, on MNIST-format images (pixel/255, no other
+//! normalisation), as JSON.
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use prunelab_core::Experiment;
+use prunelab_core::state::DnrUnit;
 use prunelab_data::{Dataset, idx};
 use prunelab_engine::{Checkpoint, Images, NetState, evaluate};
 use prunelab_models::InputShape;
 
 use crate::target::Target;
 
-pub fn dnr(model: &str, checkpoint: &Path, images: &Path, target: &Target) -> Result<()> {
+pub fn dnr(
+    model: &str,
+    checkpoint: &Path,
+    images: &Path,
+    unit: &str,
+    target: &Target,
+) -> Result<()> {
     let mut exp = Experiment::default();
     exp.set("model", model)?;
+    exp.set("dnr_unit", unit)?;
     let bytes = std::fs::read(checkpoint)
         .with_context(|| format!("cannot read {}", checkpoint.display()))?;
     let ck = Checkpoint::from_bytes(&bytes)?;
@@ -42,7 +51,10 @@ pub fn dnr(model: &str, checkpoint: &Path, images: &Path, target: &Target) -> Re
             );
         }
         let eval = futures::executor::block_on(evaluate(&net, &data, 256))?;
-        Ok(eval.dnr)
+        Ok(match (exp.dnr_unit, eval.dnr_channel) {
+            (DnrUnit::Channel, Some(channel)) => channel,
+            _ => eval.dnr,
+        })
     })?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())

@@ -94,6 +94,9 @@ enum Command {
         checkpoint: PathBuf,
         #[arg(long)]
         images: PathBuf,
+        /// What one unit is: position (a conv channel at one position) or channel (a whole map).
+        #[arg(long, default_value = "position")]
+        unit: String,
         #[command(flatten)]
         target: target::Flags,
     },
@@ -276,8 +279,11 @@ fn main() -> ExitCode {
             model,
             checkpoint,
             images,
+            unit,
             target,
-        } => flag_target(target).and_then(|t| dnr_cmd::dnr(&model, &checkpoint, &images, &t)),
+        } => {
+            flag_target(target).and_then(|t| dnr_cmd::dnr(&model, &checkpoint, &images, &unit, &t))
+        }
         Command::Model {
             name,
             classes,

@@ -190,6 +190,11 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
         }
         assert!(e["pruned"]["base"].is_u64() && e["pruned"]["ap"].is_u64());
         assert!(e["dnr"]["static"].is_f64() && e["dnr"]["dynamic"].is_f64());
+        assert_eq!(e["dnr_unit"], "position");
+        assert_eq!(
+            e["dnr_channel"], e["dnr"],
+            "LeNet's layers are linear: one unit per neuron"
+        );
         assert_eq!(
             e["dnr"]["per_layer"].as_array().expect("per layer").len(),
             2
@@ -260,6 +265,37 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
             "layer {l}: {layer} vs host {dynamic}"
         );
     }
+
+    let channel = prunelab(&[
+        "dnr",
+        "--model",
+        "lenet300",
+        "--checkpoint",
+        &ck_path.display().to_string(),
+        "--images",
+        &images.display().to_string(),
+        "--unit",
+        "channel",
+    ]);
+    assert!(channel.status.success(), "{}", stderr(&channel));
+    let by_channel: Value = serde_json::from_slice(&channel.stdout).expect("dnr json");
+    assert_eq!(by_channel, report, "linear layers: a channel is a neuron");
+    let bad_unit = prunelab(&[
+        "dnr",
+        "--model",
+        "lenet300",
+        "--checkpoint",
+        &ck_path.display().to_string(),
+        "--images",
+        &images.display().to_string(),
+        "--unit",
+        "pixel",
+    ]);
+    assert!(
+        !bad_unit.status.success() && stderr(&bad_unit).contains("position, channel"),
+        "{}",
+        stderr(&bad_unit)
+    );
 
     let wrong = prunelab(&[
         "dnr",

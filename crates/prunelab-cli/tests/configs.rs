@@ -21,7 +21,7 @@ fn root() -> PathBuf {
 #[test]
 fn mini_configs_parse_and_have_three_seeds() {
     let files = tomls(&root().join("mini"));
-    assert_eq!(files.len(), 7, "{files:?}");
+    assert_eq!(files.len(), 8, "{files:?}");
     let (density, tables): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| {
         f.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("density"))

@@ -24,7 +24,9 @@ use crate::ap;
 use crate::criterion::{self, Norm, WeightRef};
 use crate::mask::{Layer, Masks};
 use crate::rng::Rng;
-use crate::state::{Ap, ApTiming, Experiment, LiteLambda, Method, Schedule, Scope, StateError};
+use crate::state::{
+    Ap, ApPlan, ApTiming, Experiment, LiteLambda, Method, Schedule, Scope, StateError,
+};
 
 /// How many weights the base method and AP removed in one pruning step, and how many neurons
 /// AP-bias boosted.
@@ -83,34 +85,6 @@ fn portion(n_alive: usize, rate: f64) -> usize {
     ((n_alive as f64) * rate.max(0.0) / 100.0).floor() as usize
 }
 
-/// How a run's AP step is placed: its variant, when it runs, and AP-Lite's λ rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ApPlan {
-    pub ap: Ap,
-    pub timing: ApTiming,
-    pub lite: LiteLambda,
-}
-
-impl ApPlan {
-    /// The experiment's AP plan.
-    pub fn of(exp: &Experiment) -> Self {
-        Self {
-            ap: exp.ap,
-            timing: exp.ap_timing,
-            lite: exp.lite_lambda,
-        }
-    }
-
-    /// Whether the AP step runs only in the last pruning (AP-Lite, `ap_timing = lite`).
-    fn at_end_only(self) -> bool {
-        match self.ap {
-            Ap::None | Ap::Pro => false,
-            Ap::Lite => true,
-            _ => self.timing == ApTiming::Lite,
-        }
-    }
-}
-
 /// The rate (percent of the alive weights) X removes in a step; `last`: the run's last pruning.
 fn base_rate(rate: f64, q: f64, plan: ApPlan, last: bool) -> f64 {
     let waiting = plan.at_end_only() && !last;
@@ -138,7 +112,7 @@ pub fn is_last_pruning(exp: &Experiment, cycle: u32, masks: &Masks) -> bool {
     let n = masks.alive();
     let plan = ApPlan {
         timing: ApTiming::Pro,
-        ..ApPlan::of(exp)
+        ..exp.ap_plan()
     };
     let full = quotas(n, rate(exp), exp.q_percent(), plan, true);
     let pruned = if exp.ap == Ap::Bias {
@@ -208,7 +182,7 @@ pub fn prune_cycle(
     masks: &Masks,
 ) -> Result<Pruning, StateError> {
     let (r, q) = (rate(exp), exp.q_percent());
-    let (plan, last) = (ApPlan::of(exp), is_last_pruning(exp, cycle, masks));
+    let (plan, last) = (exp.ap_plan(), is_last_pruning(exp, cycle, masks));
     let want = quotas(masks.alive(), r, q, plan, last);
     let base_rate = base_rate(r, q, plan, last);
     let mut next = masks.clone();

@@ -28,6 +28,7 @@ pub struct UnitLayer {
     pub channels: usize,
     pub positions: usize,
     pub incoming: Vec<usize>,
+    #[serde(default)]
     pub identity_path: bool,
 }
 
@@ -71,11 +72,15 @@ impl UnitLayer {
     }
 }
 
-/// Zero counts per counted layer and channel, summed over `samples` samples and all positions.
+/// Zero counts per counted layer and channel, summed over `samples` samples and all positions;
+/// `maps` (empty unless counted, as in evaluation) holds per layer and channel the samples on which
+/// the channel's whole feature map was dead.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZeroCounts {
     pub samples: u64,
     pub dead: Vec<Vec<u64>>,
+    #[serde(default)]
+    pub maps: Vec<Vec<u64>>,
 }
 
 /// DNR of one layer, as fractions of that layer's units.
@@ -98,12 +103,49 @@ pub struct Dnr {
 }
 
 /// Eq. 1–2: split each layer's dead units into static and dynamic and average over samples.
+/// A unit is one channel at one position (`dnr_unit = "position"`).
 pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &ZeroCounts) -> Dnr {
-    let samples = counts.samples.max(1) as f64;
+    split(
+        units,
+        prunable,
+        masks,
+        counts.samples,
+        &counts.dead,
+        UnitLayer::units,
+    )
+}
+
+/// Eq. 1–2 with one unit per channel (`dnr_unit = "channel"`): a conv channel is dead on a sample
+/// when its whole feature map is 0 there; linear layers count as in [`dnr`]. `None` when the
+/// whole-map counts were not gathered.
+pub fn dnr_channel(
+    units: &[UnitLayer],
+    prunable: &[Layer],
+    masks: &Masks,
+    counts: &ZeroCounts,
+) -> Option<Dnr> {
+    (counts.maps.len() == units.len() && !units.is_empty()).then(|| {
+        split(units, prunable, masks, counts.samples, &counts.maps, |u| {
+            u.channels
+        })
+    })
+}
+
+/// Static / dynamic split of dead counts `dead[layer][channel]`, each layer counting `size(unit)`
+/// units per sample.
+fn split(
+    units: &[UnitLayer],
+    prunable: &[Layer],
+    masks: &Masks,
+    samples: u64,
+    dead: &[Vec<u64>],
+    size: impl Fn(&UnitLayer) -> usize,
+) -> Dnr {
+    let samples = samples.max(1) as f64;
     let mut total = (0.0, 0.0, 0usize);
     let per_layer = units
         .iter()
-        .zip(&counts.dead)
+        .zip(dead)
         .map(|(unit, dead)| {
             let (mut stat, mut dynamic) = (0u64, 0u64);
             for (c, &d) in dead.iter().enumerate() {
@@ -115,11 +157,11 @@ pub fn dnr(units: &[UnitLayer], prunable: &[Layer], masks: &Masks, counts: &Zero
             }
             total.0 += stat as f64;
             total.1 += dynamic as f64;
-            total.2 += unit.units();
-            let denom = samples * unit.units().max(1) as f64;
+            total.2 += size(unit);
+            let denom = samples * size(unit).max(1) as f64;
             LayerDnr {
                 layer: unit.name.clone(),
-                units: unit.units(),
+                units: size(unit),
                 static_: stat as f64 / denom,
                 dynamic: dynamic as f64 / denom,
             }
@@ -201,6 +243,7 @@ mod tests {
         let counts = ZeroCounts {
             samples: 2,
             dead: vec![vec![0, 2, 2], vec![0, 2]],
+            ..Default::default()
         };
         let d = dnr(&units, &prunable, &masks, &counts);
         // fc1: static 2 of 6 unit-samples, dynamic 2 of 6; fc2: dynamic 2 of 4.
@@ -213,6 +256,29 @@ mod tests {
         assert!((d.dynamic - 0.4).abs() < 1e-12);
     }
 
+    /// The same conv layer by channel: filter 1 (pruned) had a dead map on both samples, filter
+    /// 0 on one; 2 channels × 2 samples = 4 units·samples: static 2/4, dynamic 1/4. Without map
+    /// counts there is no channel DNR.
+    #[test]
+    fn channel_units() {
+        let prunable = [Layer::new("conv.weight", &[2, 1, 3, 3])];
+        let mut masks = Masks::dense(&prunable);
+        masks.keep[0][9..18].iter_mut().for_each(|b| *b = false);
+        let conv = UnitLayer::fed_by("conv", 2, 4, vec![0]);
+        let mut counts = ZeroCounts {
+            samples: 2,
+            dead: vec![vec![5, 8]],
+            maps: vec![vec![1, 2]],
+        };
+        let d = dnr_channel(std::slice::from_ref(&conv), &prunable, &masks, &counts).expect("maps");
+        assert_eq!((d.static_, d.dynamic), (0.5, 0.25));
+        assert_eq!(d.per_layer[0].units, 2);
+        let p = dnr(std::slice::from_ref(&conv), &prunable, &masks, &counts);
+        assert_eq!((p.static_, p.dynamic), (0.5, 5.0 / 16.0));
+        counts.maps.clear();
+        assert!(dnr_channel(&[conv], &prunable, &masks, &counts).is_none());
+    }
+
     #[test]
     fn conv_positions_and_unprunable_paths() {
         let prunable = [Layer::new("conv.weight", &[2, 1, 3, 3])];
@@ -223,6 +289,7 @@ mod tests {
         let counts = ZeroCounts {
             samples: 1,
             dead: vec![vec![1, 4], vec![0, 4]],
+            ..Default::default()
         };
         let d = dnr(&[conv, add], &prunable, &masks, &counts);
         assert_eq!(d.per_layer[0].static_, 0.5);
@@ -242,6 +309,7 @@ mod tests {
         let zeros = ZeroCounts {
             samples: 2,
             dead: vec![vec![0, 2]],
+            ..Default::default()
         };
         assert!(!sum.is_static(1, &prunable, &masks));
         let d = dnr(std::slice::from_ref(&sum), &prunable, &masks, &zeros);
@@ -271,6 +339,7 @@ mod tests {
         let zeros = ZeroCounts {
             samples: 2,
             dead: vec![vec![0, 1, 2], vec![1, 8], vec![1, 2], vec![2, 2]],
+            ..Default::default()
         };
         let r = row_dead_rate(&units, &layers, &zeros);
         assert_eq!(r[0], vec![Some(0.0), Some(0.5), Some(1.0)]);
@@ -282,6 +351,7 @@ mod tests {
             &ZeroCounts {
                 samples: 0,
                 dead: zeros.dead.clone(),
+                ..Default::default()
             },
         );
         assert!(nothing_seen.iter().flatten().all(Option::is_none));

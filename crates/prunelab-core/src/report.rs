@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::cycle::CycleCounts;
 use crate::dnr::Dnr;
 use crate::macs::LayerCost;
-use crate::state::DnrSplit;
+use crate::state::{DnrSplit, DnrUnit};
 
 /// One run: which experiment (`label` names its row in a report, e.g. `GM + AP-Pro`), which seed,
 /// the full state as a URL hash, its cycles in order, and whether it has finished (`complete`;
@@ -70,14 +70,37 @@ pub struct CycleEntry {
     pub best_epoch: u32,
     pub train_loss: f64,
     pub pruned: CycleCounts,
+    /// DNR with one unit per channel × position (every activation value).
     pub dnr: Dnr,
+    /// DNR with one unit per channel, dead on a sample when its whole map is 0 (`None` in files
+    /// written before it was measured).
+    #[serde(default)]
+    pub dnr_channel: Option<Dnr>,
+    /// The unit tables and plots use ([`CycleEntry::reported_dnr`]); position in older files.
+    #[serde(default = "position_before_dnr_unit")]
+    pub dnr_unit: DnrUnit,
     /// The images `dnr` averages over; a file written before the key existed measured the test split.
     #[serde(default = "measured_before_dnr_split")]
     pub dnr_split: DnrSplit,
 }
 
+impl CycleEntry {
+    /// The DNR in the run's `dnr_unit` — the one tables and plots show (position when a file has
+    /// no channel DNR).
+    pub fn reported_dnr(&self) -> &Dnr {
+        match (self.dnr_unit, &self.dnr_channel) {
+            (DnrUnit::Channel, Some(channel)) => channel,
+            _ => &self.dnr,
+        }
+    }
+}
+
 fn measured_before_dnr_split() -> DnrSplit {
     DnrSplit::Test
+}
+
+fn position_before_dnr_unit() -> DnrUnit {
+    DnrUnit::Position
 }
 
 /// One network of activation-density pruning (Algorithm 1): net_i with its `widths` (one per

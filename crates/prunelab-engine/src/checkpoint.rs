@@ -73,7 +73,7 @@ impl Checkpoint {
             if info.role != Role::Buffer {
                 ck.push_f32(format!("{}_init", info.name), &info.shape, &init[i]);
             }
-            if info.role == Role::Kernel {
+            if net.is_masked(i) {
                 ck.push_f32(
                     format!("{}_mask_prev", info.name),
                     &info.shape,

@@ -12,9 +12,9 @@ pub enum EngineError {
     /// The images: a split that cannot be read or holds none.
     #[error("{0}")]
     Data(String),
-    /// A network that cannot be built (widths, shapes).
+    /// A network that cannot be built at the widths asked for.
     #[error("{0}")]
-    Model(String),
+    Model(#[from] prunelab_models::WidthError),
     /// The backend failed: a readback, an adapter, a lost GPU.
     #[error("device: {0}")]
     Device(String),

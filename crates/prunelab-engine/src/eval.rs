@@ -1,18 +1,29 @@
 //! Evaluation: accuracy and per-channel zero counts over a dataset, read back once.
 
 use burn::prelude::*;
-use prunelab_core::dnr::{Dnr, ZeroCounts, dnr};
+use prunelab_core::dnr::{Dnr, ZeroCounts, dnr, dnr_channel};
 use prunelab_models::Probe;
 
 use crate::EngineError;
 use crate::images::Images;
 use crate::state::NetState;
 
-/// Device-side running totals of correct predictions and zero counts.
+/// Device-side running totals of correct predictions, zero counts and (when the probe counts
+/// them) whole dead maps.
 #[derive(Default)]
 pub struct Tally {
     correct: Option<Tensor<1, Int>>,
     zeros: Vec<Tensor<1, Int>>,
+    maps: Vec<Tensor<1, Int>>,
+}
+
+/// Add per-layer counts `new` to the running `totals` (the first batch sets them).
+fn accumulate(totals: &mut Vec<Tensor<1, Int>>, new: Vec<Tensor<1, Int>>) {
+    if totals.is_empty() {
+        *totals = new;
+    } else {
+        *totals = totals.drain(..).zip(new).map(|(a, z)| a + z).collect();
+    }
 }
 
 fn add(acc: Option<Tensor<1, Int>>, x: Tensor<1, Int>) -> Tensor<1, Int> {
@@ -31,40 +42,36 @@ impl Tally {
             .int()
             .sum();
         self.correct = Some(add(self.correct.take(), hits));
-        if self.zeros.is_empty() {
-            self.zeros = probe.zeros.into_iter().map(|z| z.inner()).collect();
-        } else {
-            self.zeros = self
-                .zeros
-                .drain(..)
-                .zip(probe.zeros)
-                .map(|(a, z)| a + z.inner())
-                .collect();
-        }
+        let inner = |counts: Vec<Tensor<1, Int>>| counts.into_iter().map(|z| z.inner()).collect();
+        accumulate(&mut self.zeros, inner(probe.zeros));
+        accumulate(&mut self.maps, inner(probe.maps));
     }
 
     /// One read of everything: (correct predictions, zero counts over `samples` samples).
     pub async fn read(self, samples: usize) -> Result<(u64, ZeroCounts), EngineError> {
-        let lens: Vec<usize> = self.zeros.iter().map(|z| z.dims()[0]).collect();
         let Some(correct) = self.correct else {
-            return Ok((
-                0,
-                ZeroCounts {
-                    samples: 0,
-                    dead: Vec::new(),
-                },
-            ));
+            return Ok((0, ZeroCounts::default()));
         };
-        let all = Tensor::cat(std::iter::once(correct).chain(self.zeros).collect(), 0);
-        let data = all.into_data_async().await.map_err(EngineError::device)?;
+        let layers = self.zeros.len();
+        let lens: Vec<usize> = self
+            .zeros
+            .iter()
+            .chain(&self.maps)
+            .map(|z| z.dims()[0])
+            .collect();
+        let parts = std::iter::once(correct).chain(self.zeros).chain(self.maps);
+        let data = Tensor::cat(parts.collect(), 0)
+            .into_data_async()
+            .await
+            .map_err(EngineError::device)?;
         let values: Vec<i64> = data
             .convert::<i64>()
             .try_into_vec()
             .map_err(EngineError::device)?;
-        let mut dead = Vec::with_capacity(lens.len());
+        let mut counts = Vec::with_capacity(lens.len());
         let mut at = 1;
         for len in lens {
-            dead.push(
+            counts.push(
                 values[at..at + len]
                     .iter()
                     .map(|&v| v.max(0) as u64)
@@ -72,21 +79,25 @@ impl Tally {
             );
             at += len;
         }
+        let maps = counts.split_off(layers);
         Ok((
             values[0].max(0) as u64,
             ZeroCounts {
                 samples: samples as u64,
-                dead,
+                dead: counts,
+                maps,
             },
         ))
     }
 }
 
-/// Accuracy and DNR of `net` (masks applied) on `data`.
+/// Accuracy and DNR of `net` (masks applied) on `data`: `dnr` with a unit per channel ×
+/// position, `dnr_channel` with a unit per channel (whole dead maps).
 #[derive(Clone, Debug)]
 pub struct Evaluation {
     pub accuracy: f64,
     pub dnr: Dnr,
+    pub dnr_channel: Option<Dnr>,
     pub zeros: ZeroCounts,
 }
 
@@ -102,15 +113,16 @@ pub async fn evaluate(
     let order: Vec<usize> = (0..data.len()).collect();
     for item in data.plain_batches(order, batch_size, &device) {
         let (_, x, y) = item?;
-        let mut probe = Probe::counting();
+        let mut probe = Probe::counting().with_maps();
         let logits = model.forward(x, &mut probe);
         tally.add(logits, y, probe);
     }
     let (correct, zeros) = tally.read(data.len()).await?;
-    let dnr = dnr(&net.model.units(), &net.layers(), &net.masks, &zeros);
+    let (units, layers) = (net.model.units(), net.layers());
     Ok(Evaluation {
         accuracy: correct as f64 / data.len().max(1) as f64,
-        dnr,
+        dnr: dnr(&units, &layers, &net.masks, &zeros),
+        dnr_channel: dnr_channel(&units, &layers, &net.masks, &zeros),
         zeros,
     })
 }

@@ -15,7 +15,6 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use prunelab_core::Masks;
 use prunelab_core::report::{CycleEntry, NetEntry};
-use prunelab_models::params::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::train::EpochStats;
@@ -62,8 +61,8 @@ pub struct DensityProgress {
 /// The state of a run between two epochs.
 pub struct Snapshot {
     pub progress: Progress,
-    /// Name, PyTorch shape and role of every float tensor, in model order.
-    tensors: Vec<(String, Vec<usize>, Role)>,
+    /// Name, PyTorch shape and whether it is masked, of every float tensor, in model order.
+    tensors: Vec<(String, Vec<usize>, bool)>,
     /// Every float tensor (PyTorch layout, as [`NetState::read`]).
     values: Vec<Vec<f32>>,
     /// Momentum per tensor, where the optimiser holds one.
@@ -139,10 +138,10 @@ impl Snapshot {
     pub fn to_checkpoint(&self, experiment: &str) -> Result<Checkpoint, EngineError> {
         let mut ck = Checkpoint::default();
         let mut kernel = 0;
-        for (i, (name, shape, role)) in self.tensors.iter().enumerate() {
+        for (i, (name, shape, masked)) in self.tensors.iter().enumerate() {
             ck.push_f32(name, shape, &self.values[i]);
             ck.push_f32(format!("{name}_init"), shape, &self.rewind_point[i]);
-            if *role == Role::Kernel {
+            if *masked {
                 ck.push_f32(format!("{name}_mask"), shape, &self.masks.as_f32(kernel));
                 kernel += 1;
             }
@@ -204,7 +203,7 @@ impl Snapshot {
         };
         let (mut values, mut rewind_point, mut velocity, mut masks) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for info in &net.infos {
+        for (i, info) in net.infos.iter().enumerate() {
             values.push(tensor(info.name.clone(), info.len())?);
             rewind_point.push(tensor(format!("{}_init", info.name), info.len())?);
             let v = format!("{}_velocity", info.name);
@@ -213,7 +212,7 @@ impl Snapshot {
             } else {
                 None
             });
-            if info.role == Role::Kernel {
+            if net.is_masked(i) {
                 masks.push(tensor(format!("{}_mask", info.name), info.len())?);
             }
         }
@@ -228,9 +227,10 @@ impl Snapshot {
     }
 }
 
-fn layout(net: &NetState) -> Vec<(String, Vec<usize>, Role)> {
+fn layout(net: &NetState) -> Vec<(String, Vec<usize>, bool)> {
     net.infos
         .iter()
-        .map(|i| (i.name.clone(), i.shape.clone(), i.role))
+        .enumerate()
+        .map(|(p, i)| (i.name.clone(), i.shape.clone(), net.is_masked(p)))
         .collect()
 }

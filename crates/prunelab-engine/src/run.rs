@@ -220,10 +220,11 @@ pub async fn run_from(
         }
         let eval = evaluate(&net, &data.test, exp.batch.max(256)).await?;
         // eq. 1: DNR averaged over the training samples (inference mode, no augmentation)
-        let dnr = match exp.dnr_split {
-            DnrSplit::Train => evaluate(&net, &data.train, exp.batch.max(256)).await?.dnr,
-            DnrSplit::Test => eval.dnr.clone(),
+        let on_train = match exp.dnr_split {
+            DnrSplit::Train => Some(evaluate(&net, &data.train, exp.batch.max(256)).await?),
+            DnrSplit::Test => None,
         };
+        let measured = on_train.as_ref().unwrap_or(&eval);
         let values = net.read().await?;
         let mask_prev = net.masks.clone();
         let reached = exp.target.is_some_and(|t| progress.start * 100.0 <= t);
@@ -271,7 +272,9 @@ pub async fn run_from(
             best_epoch: trained.best.map_or(exp.epochs - 1, |b| b.2),
             train_loss: trained.stats.loss,
             pruned: pruning.counts,
-            dnr,
+            dnr: measured.dnr.clone(),
+            dnr_channel: measured.dnr_channel.clone(),
+            dnr_unit: exp.dnr_unit,
             dnr_split: exp.dnr_split,
         };
         let checkpoint = checkpoint(

@@ -9,7 +9,7 @@ use burn::prelude::*;
 use prunelab_core::rng::Rng;
 use prunelab_core::state::Taylor;
 use prunelab_models::Probe;
-use prunelab_models::params::{self, Role};
+use prunelab_models::params;
 
 use crate::EngineError;
 use crate::images::Images;
@@ -35,8 +35,9 @@ pub async fn gradient_scores(
     let loss_fn = CrossEntropyLossConfig::new().init(&net.device);
     let weights: Vec<(usize, Tensor<1>)> = params::read(&net.model)
         .into_iter()
-        .filter(|(info, _)| info.role == Role::Kernel)
-        .map(|(info, w)| (info.len(), w.inner()))
+        .enumerate()
+        .filter(|(p, _)| net.is_masked(*p))
+        .map(|(_, (info, w))| (info.len(), w.inner()))
         .collect();
     let mut sums: Vec<Option<Tensor<1>>> = vec![None; weights.len()];
     let mut seen = 0usize;
@@ -46,7 +47,9 @@ pub async fn gradient_scores(
         let grads = loss_fn.forward(logits, y).backward();
         let kernels = params::grads(&net.model, &grads)
             .into_iter()
-            .filter(|(info, _)| info.role == Role::Kernel);
+            .enumerate()
+            .filter(|(p, _)| net.is_masked(*p))
+            .map(|(_, kernel)| kernel);
         for ((sum, (_, w)), (_, g)) in sums.iter_mut().zip(&weights).zip(kernels) {
             let term = g.map(|g| match form {
                 Taylor::Sum => g,

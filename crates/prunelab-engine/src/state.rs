@@ -8,6 +8,7 @@ use burn::module::ParamId;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use prunelab_core::rng::{Rng, he_normal};
+use prunelab_core::state::PruneClassifier;
 use prunelab_core::{Experiment, Layer, Masks};
 use prunelab_models::params::{self, ParamInfo, Role};
 use prunelab_models::{InputShape, Network};
@@ -20,7 +21,10 @@ pub struct NetState {
     pub infos: Vec<ParamInfo>,
     /// θ0 for every float tensor, PyTorch layout.
     pub theta0: Vec<Vec<f32>>,
-    /// Masks over the kernels (the `Role::Kernel` entries of `infos`, in order).
+    /// Positions in `infos` of the masked kernels: every `Role::Kernel` entry, but the classifier
+    /// (the last kernel) when `prune_classifier = false`.
+    pub masked: Vec<usize>,
+    /// Masks over those kernels, in order.
     pub masks: Masks,
     pub(crate) device_masks: HashMap<ParamId, Tensor<1>>,
     pub(crate) velocity: HashMap<ParamId, Tensor<1>>,
@@ -82,11 +86,18 @@ impl NetState {
         let model = model.train();
         let infos: Vec<ParamInfo> = params::read(&model).into_iter().map(|(i, _)| i).collect();
         let theta0 = Self::draw(&infos, exp.seed, net);
-        let layers: Vec<Layer> = Self::kernel_layers(&infos);
+        let mut masked: Vec<usize> = (0..infos.len())
+            .filter(|&i| infos[i].role == Role::Kernel)
+            .collect();
+        if exp.prune_classifier == PruneClassifier::No {
+            masked.pop();
+        }
+        let layers = Self::kernel_layers(&infos, &masked);
         let mut state = Self {
             model,
             infos,
             theta0,
+            masked,
             masks: Masks::dense(&layers),
             device_masks: HashMap::new(),
             velocity: HashMap::new(),
@@ -115,24 +126,26 @@ impl NetState {
         Self::draw(&self.infos, exp.seed, draw)
     }
 
-    fn kernel_layers(infos: &[ParamInfo]) -> Vec<Layer> {
-        infos
+    fn kernel_layers(infos: &[ParamInfo], masked: &[usize]) -> Vec<Layer> {
+        masked
             .iter()
-            .filter(|i| i.role == Role::Kernel)
-            .map(|i| Layer::new(&i.name, &i.shape))
+            .map(|&k| Layer::new(&infos[k].name, &infos[k].shape))
             .collect()
     }
 
     /// The prunable kernels, as the core crate sees them.
     pub fn layers(&self) -> Vec<Layer> {
-        Self::kernel_layers(&self.infos)
+        Self::kernel_layers(&self.infos, &self.masked)
     }
 
-    /// Positions of the kernels within `infos`.
+    /// Positions of the masked kernels within `infos`.
     pub fn kernel_positions(&self) -> Vec<usize> {
-        (0..self.infos.len())
-            .filter(|&i| self.infos[i].role == Role::Kernel)
-            .collect()
+        self.masked.clone()
+    }
+
+    /// Whether tensor `position` of `infos` is a masked kernel.
+    pub fn is_masked(&self, position: usize) -> bool {
+        self.masked.binary_search(&position).is_ok()
     }
 
     /// Weight rewinding: every tensor back to θ0 (masked kernels stay zero), momentum cleared.
@@ -230,7 +243,7 @@ impl NetState {
     pub fn load_checkpoint(&mut self, ck: &Checkpoint, model: &str) -> Result<usize, EngineError> {
         let bad = |m: String| EngineError::Checkpoint(m);
         let (mut values, mut masks, mut derived) = (Vec::new(), Vec::new(), 0);
-        for info in &self.infos {
+        for (position, info) in self.infos.iter().enumerate() {
             let (shape, v) = ck.f32(&info.name).ok_or_else(|| {
                 bad(format!(
                     "no tensor `{}`: is it a {model} checkpoint?",
@@ -249,7 +262,7 @@ impl NetState {
                     info.name
                 )));
             }
-            if info.role == Role::Kernel {
+            if self.is_masked(position) {
                 let name = format!("{}_mask", info.name);
                 let mask = match ck.f32(&name) {
                     Some((s, _)) if s != shape => {

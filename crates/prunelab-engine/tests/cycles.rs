@@ -176,6 +176,36 @@ fn cnn_and_resnet20_run_on_flex() {
         let (result, keep) = go(&exp, &Device::flex());
         check_checkpoints(&exp, &result, &keep);
         assert!(result.cycles.iter().all(|e| e.test_accuracy.is_finite()));
+        for e in &result.cycles {
+            check_channel_dnr(e);
+        }
+    }
+    let exp = experiment(Model::Cnn, "dnr_unit=channel&cycles=1");
+    let (result, _) = go(&exp, &Device::flex());
+    let e = &result.cycles[0];
+    assert_eq!(
+        Some(e.reported_dnr()),
+        e.dnr_channel.as_ref(),
+        "tables use the channel DNR"
+    );
+}
+
+/// `dnr_unit` (AP paper, eq. 1's "neuron"): a channel whose whole map is dead on a sample means
+/// every one of its positions is, so per layer the channel DNR never exceeds the position DNR, and
+/// the two are equal for linear layers (one position).
+fn check_channel_dnr(e: &prunelab_core::report::CycleEntry) {
+    let channel = e.dnr_channel.as_ref().expect("the channel DNR is recorded");
+    assert_eq!(channel.per_layer.len(), e.dnr.per_layer.len());
+    for (c, p) in channel.per_layer.iter().zip(&e.dnr.per_layer) {
+        let (dead_c, dead_p) = (c.static_ + c.dynamic, p.static_ + p.dynamic);
+        assert!(dead_c <= dead_p + 1e-12, "{}: {dead_c} > {dead_p}", c.layer);
+        if c.units == p.units {
+            assert!(
+                (dead_c - dead_p).abs() < 1e-12,
+                "{}: linear layers agree",
+                c.layer
+            );
+        }
     }
 }
 
@@ -329,6 +359,25 @@ fn reinit_draws_a_fresh_he_initialisation_every_cycle() {
     assert!(
         survivors.remaining() < 1.0,
         "the mask is kept across the draw"
+    );
+}
+
+/// `prune_classifier = false` (OpenLTH, ShrinkBench): the classifier stays dense and outside the
+/// masks, so λ counts fc1 and fc2 only and p = 20 % lands on exactly 0.8 of them.
+#[test]
+fn a_kept_classifier_is_dense_and_outside_lambda() {
+    let exp = experiment(Model::Lenet300, "prune_classifier=false");
+    let (result, keep) = go(&exp, &Device::flex());
+    check_checkpoints(&exp, &result, &keep);
+    let last = keep.checkpoints.last().expect("a checkpoint");
+    assert_eq!(last.kernel_names(), ["fc1.weight", "fc2.weight"]);
+    assert!(last.f32("fc3.weight_mask").is_none());
+    let (_, fc3) = last.f32("fc3.weight").expect("the classifier");
+    assert!(fc3.iter().all(|&w| w != 0.0), "never pruned");
+    assert!(
+        (result.cycles[1].remaining - 0.8).abs() < 1e-12,
+        "{}",
+        result.cycles[1].remaining
     );
 }
 

@@ -24,7 +24,7 @@ pub use cnn::Cnn;
 pub use densenet::{Densenet, DensenetPlan};
 pub use lenet::Lenet300;
 pub use mobilenetv2::{MobilenetPlan, Mobilenetv2};
-pub use network::{InputShape, Network};
+pub use network::{InputShape, Network, WidthError};
 pub use probe::Probe;
 pub use resnet::{BlockPlan, Resnet, ResnetPlan};
 pub use resnet18::{RESNET18_WIDTHS, resnet18_plan};

@@ -113,23 +113,31 @@ impl Network {
         classes: usize,
         widths: &[usize],
         device: &Device,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, WidthError> {
         check(model, input, classes, widths)?;
         Ok(match model {
             Model::Lenet300 => Self::Lenet300(Lenet300::with_widths(
                 input,
                 classes,
-                &fixed(widths)?,
+                &fixed(model, widths)?,
                 device,
             )),
-            Model::Cnn => Self::Cnn(Cnn::with_widths(input, classes, &fixed(widths)?, device)),
-            Model::Vgg19 => {
-                Self::Vgg19(Vgg19::with_widths(input, classes, &fixed(widths)?, device))
-            }
+            Model::Cnn => Self::Cnn(Cnn::with_widths(
+                input,
+                classes,
+                &fixed(model, widths)?,
+                device,
+            )),
+            Model::Vgg19 => Self::Vgg19(Vgg19::with_widths(
+                input,
+                classes,
+                &fixed(model, widths)?,
+                device,
+            )),
             _ => {
                 let plan = resnet_plan(model, input, classes)
                     .and_then(|p| p.with_widths(widths))
-                    .ok_or("no widths")?;
+                    .ok_or(WidthError::NotResizable(model))?;
                 let net = Resnet::from_plan(plan, device);
                 match model {
                     Model::Resnet20 => Self::Resnet20(net),
@@ -146,20 +154,20 @@ impl Network {
         input: InputShape,
         classes: usize,
         widths: &[usize],
-    ) -> Result<Vec<LayerCost>, String> {
+    ) -> Result<Vec<LayerCost>, WidthError> {
         check(model, input, classes, widths)?;
         Ok(match model {
-            Model::Lenet300 => Lenet300::costs(input, classes, &fixed(widths)?),
-            Model::Cnn => Cnn::costs(input, classes, &fixed(widths)?),
+            Model::Lenet300 => Lenet300::costs(input, classes, &fixed(model, widths)?),
+            Model::Cnn => Cnn::costs(input, classes, &fixed(model, widths)?),
             Model::Vgg19 => VggPlan {
                 input,
-                widths: fixed(widths)?,
+                widths: fixed(model, widths)?,
                 classes,
             }
             .costs(),
             _ => resnet_plan(model, input, classes)
                 .and_then(|p| p.with_widths(widths))
-                .ok_or("no widths")?
+                .ok_or(WidthError::NotResizable(model))?
                 .costs(),
         })
     }
@@ -216,26 +224,51 @@ fn resnet_plan(model: Model, input: InputShape, classes: usize) -> Option<Resnet
     }
 }
 
+/// Why a list of layer widths does not fit a model.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WidthError {
+    /// The model has no resizable layers.
+    #[error("{0} has no resizable layer widths")]
+    NotResizable(Model),
+    /// Not one width per resizable layer.
+    #[error("{model} takes {expected} widths, got {got}")]
+    Count {
+        model: Model,
+        expected: usize,
+        got: usize,
+    },
+    /// A layer with no channel.
+    #[error("every width must be at least 1, got {0:?}")]
+    Zero(Vec<usize>),
+}
+
 /// `widths` fits `model`: as many as it has resizable layers, each at least 1.
-fn check(model: Model, input: InputShape, classes: usize, widths: &[usize]) -> Result<(), String> {
-    let Some(standard) = Network::widths_of(model, input, classes) else {
-        return Err(format!("{model} has no resizable layer widths"));
-    };
+fn check(
+    model: Model,
+    input: InputShape,
+    classes: usize,
+    widths: &[usize],
+) -> Result<(), WidthError> {
+    let standard =
+        Network::widths_of(model, input, classes).ok_or(WidthError::NotResizable(model))?;
     if widths.len() != standard.len() {
-        return Err(format!(
-            "{model} takes {} widths, got {}",
-            standard.len(),
-            widths.len()
-        ));
+        return Err(WidthError::Count {
+            model,
+            expected: standard.len(),
+            got: widths.len(),
+        });
     }
     if widths.contains(&0) {
-        return Err(format!("every width must be at least 1, got {widths:?}"));
+        return Err(WidthError::Zero(widths.to_vec()));
     }
     Ok(())
 }
 
-fn fixed<const N: usize>(widths: &[usize]) -> Result<[usize; N], String> {
-    widths
-        .try_into()
-        .map_err(|_| format!("expected {N} widths, got {}", widths.len()))
+/// The widths as an array of the model's own length (checked by [`check`] first).
+fn fixed<const N: usize>(model: Model, widths: &[usize]) -> Result<[usize; N], WidthError> {
+    widths.try_into().map_err(|_| WidthError::Count {
+        model,
+        expected: N,
+        got: widths.len(),
+    })
 }

@@ -19,6 +19,9 @@ use prunelab_core::state::ActReg;
 /// summed over the batch and all positions (`[channels]`, Int, still on the device). A disabled
 /// probe is a plain activation, so the counting cost can be measured.
 ///
+/// With [`Probe::with_maps`] it also counts, per channel, the samples on which the channel's whole
+/// feature map is dead (`dnr_unit = "channel"`; for a linear layer this equals the unit count).
+///
 /// With a regulariser it also sums, over the counted activation layers, the activation-sparsity
 /// term of the AP paper's baselines (§5, Tables 14–15) on the activation output a (n elements per
 /// layer; post-ReLU, -ReLU6 or -GELU):
@@ -33,6 +36,9 @@ pub struct Probe {
     enabled: bool,
     reg: Option<ActReg>,
     pub zeros: Vec<Tensor<1, Int>>,
+    maps_on: bool,
+    /// Per counted layer and channel: samples whose whole map was dead (with [`Probe::with_maps`]).
+    pub maps: Vec<Tensor<1, Int>>,
     /// Σ over the counted activation layers of the regulariser term (`[1]`, differentiable), when
     /// one is set.
     pub density: Option<Tensor<1>>,
@@ -50,6 +56,12 @@ impl Probe {
         Self::default()
     }
 
+    /// Also count whole dead maps per channel and sample (evaluation only: it costs a reduction).
+    pub fn with_maps(mut self) -> Self {
+        self.maps_on = self.enabled;
+        self
+    }
+
     /// Also accumulate the activation-density term `reg` (none: nothing).
     pub fn with_density(mut self, reg: ActReg) -> Self {
         self.reg = (reg != ActReg::None).then_some(reg);
@@ -63,6 +75,7 @@ impl Probe {
         if self.enabled {
             self.zeros.push(Self::count_zeros(&y));
         }
+        self.count_maps(|| y.clone().equal_elem(0.0), 1);
         self.regularise(&y);
         y
     }
@@ -73,6 +86,7 @@ impl Probe {
         if self.enabled {
             self.zeros.push(Self::count_zeros(&y));
         }
+        self.count_maps(|| y.clone().equal_elem(0.0), 1);
         self.regularise(&y);
         y
     }
@@ -86,6 +100,10 @@ impl Probe {
             let dead = Self::count_zeros(&y);
             self.zeros.extend(dead.split_with_sizes(widths.to_vec(), 0));
         }
+        if self.maps_on {
+            let maps = Self::maps(y.clone().equal_elem(0.0), 1);
+            self.maps.extend(maps.split_with_sizes(widths.to_vec(), 0));
+        }
         self.regularise(&y);
         y
     }
@@ -97,6 +115,7 @@ impl Probe {
             self.zeros
                 .push(Self::count(x.clone().lower_equal_elem(0.0), 2));
         }
+        self.count_maps(|| x.clone().lower_equal_elem(0.0), 2);
         let y = gelu(x);
         self.regularise(&y);
         y
@@ -113,6 +132,35 @@ impl Probe {
     fn count<const D: usize>(dead: Tensor<D, Bool>, channel: usize) -> Tensor<1, Int> {
         let dims: Vec<usize> = (0..D).filter(|&d| d != channel).collect();
         dead.int().sum_dims_squeeze::<1, usize>(&dims)
+    }
+
+    /// Push the dead-map counts of one layer, when maps are counted.
+    fn count_maps<const D: usize>(
+        &mut self,
+        dead: impl FnOnce() -> Tensor<D, Bool>,
+        channel: usize,
+    ) {
+        if self.maps_on {
+            self.maps.push(Self::maps(dead(), channel));
+        }
+    }
+
+    /// Per channel `channel`: the samples (dim 0) on which every position (the other dims) is
+    /// dead (`[channels]`).
+    fn maps<const D: usize>(dead: Tensor<D, Bool>, channel: usize) -> Tensor<1, Int> {
+        let dims = dead.dims();
+        let positions: Vec<usize> = (1..D).filter(|&d| d != channel).collect();
+        let size: usize = positions.iter().map(|&d| dims[d]).product();
+        let per_sample: Tensor<2, Int> = if positions.is_empty() {
+            dead.int().reshape([dims[0] as i32, -1])
+        } else {
+            dead.int().sum_dims_squeeze::<2, usize>(&positions)
+        };
+        per_sample
+            .equal_elem(size as i64)
+            .int()
+            .sum_dim(0)
+            .reshape([-1])
     }
 
     /// Add the regulariser term of activations `y` (n elements) to `density`, if one is set.
@@ -171,6 +219,30 @@ mod tests {
         probe.relu_parts(x, &[1, 2]);
         let zeros: Vec<Vec<i64>> = probe.zeros.into_iter().map(ints).collect();
         assert_eq!(zeros, [vec![2, 1, 0], vec![2, 1, 0], vec![2], vec![1, 1]]);
+    }
+
+    /// Whole dead maps: conv [batch 2, channels 2, 2×1] — channel 0 dead everywhere on sample 0
+    /// and half on sample 1, channel 1 dead on sample 1 only; a linear layer counts units.
+    #[test]
+    fn whole_dead_maps_per_channel() {
+        let device = Device::flex();
+        let mut probe = Probe::counting().with_maps();
+        let x = Tensor::<4>::from_data(
+            [
+                [[[-1.0], [-2.0]], [[1.0], [0.5]]],
+                [[[-1.0], [2.0]], [[0.0], [-1.0]]],
+            ],
+            &device,
+        );
+        probe.relu(x);
+        probe.relu(Tensor::<2>::from_data([[-1.0, 1.0], [-1.0, 0.0]], &device));
+        let maps: Vec<Vec<i64>> = probe.maps.into_iter().map(ints).collect();
+        assert_eq!(maps, [vec![1, 1], vec![2, 1]]);
+        let zeros: Vec<Vec<i64>> = probe.zeros.into_iter().map(ints).collect();
+        assert_eq!(zeros, [vec![3, 2], vec![2, 1]]);
+        let mut plain = Probe::counting();
+        plain.relu(Tensor::<2>::from_data([[-1.0, 1.0]], &device));
+        assert!(plain.maps.is_empty(), "maps only when asked");
     }
 
     #[test]

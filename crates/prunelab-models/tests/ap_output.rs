@@ -46,7 +46,8 @@ fn every_residual_kernel_but_the_classifier_feeds_a_relu() {
 /// block 3 (conv1, conv2, projection). One sample; channel 3 of `blocks.0.relu2` is dead at all
 /// 32·32 positions, channel 5 at half of them; nothing else is dead.
 /// - dead rates of `blocks.0.conv2`: row 3 → 1.0, row 5 → 0.5, others 0; the classifier: none;
-/// - AP-output with every weight negative picks row 3's 16·3·3 = 144 weights first, then row 5's;
+/// - AP-output with every weight negative picks row 3's 16·3·3 = 144 weights first (block 3's dead
+///   channel ties at rate 1 and follows in layer order), and row 5's after them;
 /// - with row 3 of `blocks.0.conv2` fully pruned the ReLU is still dynamic (identity path), while
 ///   block 3's ReLU goes static once both its conv2 row and its projection row are pruned.
 #[test]
@@ -63,7 +64,11 @@ fn ap_output_chooses_conv2_behind_an_identity_shortcut() {
     dead[b0][3] = 1024;
     dead[b0][5] = 512;
     dead[b3][0] = 256;
-    let zeros = ZeroCounts { samples: 1, dead };
+    let zeros = ZeroCounts {
+        samples: 1,
+        dead,
+        ..Default::default()
+    };
 
     let rates = row_dead_rate(&units, &layers, &zeros);
     assert_eq!(rates[2][3], Some(1.0));
@@ -76,21 +81,26 @@ fn ap_output_chooses_conv2_behind_an_identity_shortcut() {
     let masks = Masks::dense(&layers);
     let fan_in = layers[2].fan_in();
     assert_eq!(fan_in, 144);
-    let chosen = select_output(&theta_star, &theta0, &rates, &masks, 2 * fan_in, &layers);
-    assert_eq!(chosen.len(), 2 * fan_in);
-    assert!(
-        chosen[..fan_in]
+    // rate 1: row 3 of blocks.0.conv2, then (by layer order) row 0 of blocks.3.conv2 (288 weights)
+    // and of its projection (16); rate 0.5: row 5 of blocks.0.conv2
+    let k = 2 * fan_in + 288 + 16;
+    let chosen = select_output(&theta_star, &theta0, &rates, &masks, k, &layers);
+    assert_eq!(chosen.len(), k);
+    let rows = |from: usize, to: usize, layer: usize, row: usize| {
+        let fan = layers[layer].fan_in();
+        chosen[from..to]
             .iter()
-            .all(|w| w.layer == 2 && w.index / fan_in == 3)
-    );
+            .all(|w| w.layer == layer && w.index / fan == row)
+    };
     assert!(
-        chosen[fan_in..]
-            .iter()
-            .all(|w| w.layer == 2 && w.index / fan_in == 5)
+        rows(0, 144, 2, 3),
+        "the identity block's conv2 rows are candidates"
     );
+    assert!(rows(144, 432, 8, 0) && rows(432, 448, 9, 0));
+    assert!(rows(448, k, 2, 5));
 
     let mut pruned = masks.clone();
-    for w in &chosen[..fan_in] {
+    for w in &chosen[..144] {
         pruned.keep[w.layer][w.index] = false;
     }
     let d = dnr(&units, &layers, &pruned, &zeros);

@@ -81,6 +81,7 @@ fn bad_widths_are_errors() {
     let err = |m, w: &[usize]| {
         Network::with_widths(m, shape, 10, w, &device)
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default()
     };
     assert_eq!(err(Model::Cnn, &[3, 4]), "cnn takes 3 widths, got 2");
@@ -92,7 +93,14 @@ fn bad_widths_are_errors() {
         err(Model::Densenet40, &[1]),
         "densenet40 has no resizable layer widths"
     );
-    assert!(Network::costs_with_widths(Model::Resnet18, shape, 10, &[1; 16]).is_err());
+    assert_eq!(
+        Network::costs_with_widths(Model::Resnet18, shape, 10, &[1; 16]).err(),
+        Some(prunelab_models::WidthError::Count {
+            model: Model::Resnet18,
+            expected: 17,
+            got: 16
+        })
+    );
 }
 
 /// Residual constraint (documented in `prunelab_core::density`): every conv keeps its own width;

@@ -9,7 +9,7 @@
 use prunelab_core::cycle::CycleCounts;
 use prunelab_core::dnr::Dnr;
 use prunelab_core::report::{CycleEntry, NetEntry, RunResult};
-use prunelab_core::state::DnrSplit;
+use prunelab_core::state::{DnrSplit, DnrUnit};
 
 pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
     let s = seed as f64 - 1.0;
@@ -36,6 +36,8 @@ pub(crate) fn run(label: &str, seed: u64, cycles: u32) -> RunResult {
                     dynamic: (2.0 * cf + 0.1 * seed as f64) / 100.0,
                     per_layer: vec![],
                 },
+                dnr_channel: None,
+                dnr_unit: DnrUnit::Position,
                 dnr_split: DnrSplit::Train,
             }
         })

@@ -147,10 +147,10 @@ fn series(figure: Figure, runs: &[RunResult], options: &Options) -> Vec<Series> 
             })),
             Figure::Dnr => {
                 out.push(line(format!("{label}, dynamic"), false, false, &|e| {
-                    e.dnr.dynamic
+                    e.reported_dnr().dynamic
                 }));
                 out.push(line(format!("{label}, static"), true, false, &|e| {
-                    e.dnr.static_
+                    e.reported_dnr().static_
                 }));
             }
         }

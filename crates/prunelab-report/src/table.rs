@@ -146,7 +146,7 @@ fn cell(runs: &[&RunResult], target: f64, options: &Options) -> Option<Cell> {
     Some(Cell {
         lambda: mean(&|e| e.remaining),
         accuracy,
-        dnr: options.dnr.map(|kind| mean(&|e| kind.of(&e.dnr))),
+        dnr: options.dnr.map(|kind| mean(&|e| kind.of(e.reported_dnr()))),
     })
 }
 

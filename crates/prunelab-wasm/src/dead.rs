@@ -61,13 +61,7 @@ pub async fn maps(
                 .map(|&z| z as f32 / unit.positions.max(1) as f32)
                 .collect(),
             static_: (0..unit.channels)
-                .map(|c| {
-                    !unit.incoming.is_empty()
-                        && unit
-                            .incoming
-                            .iter()
-                            .all(|&k| net.masks.row_pruned(&layers, k, c))
-                })
+                .map(|c| unit.is_static(c, &layers, &net.masks))
                 .collect(),
             layer: unit.name,
             channels: unit.channels,

@@ -2,7 +2,7 @@
 // paper's Fig. 1), and per layer for the latest finished cycle.
 
 import uPlot from 'uplot';
-import type { CycleEntry, RunEvent } from '../state';
+import { reportedDnr, type CycleEntry, type RunEvent } from '../state';
 import { COLOURS, align, chart, figure, type RunInfo, type View } from './view';
 
 export function dnrView(): View {
@@ -64,10 +64,11 @@ export function dnrView(): View {
       if (e.kind !== 'cycle') return;
       const entry = e.entry as CycleEntry;
       const r = runs.get(run.id) ?? { label: run.label, s: [], d: [] };
-      r.s.push([entry.cycle, entry.dnr.static * 100]);
-      r.d.push([entry.cycle, entry.dnr.dynamic * 100]);
+      const dnr = reportedDnr(entry);
+      r.s.push([entry.cycle, dnr.static * 100]);
+      r.d.push([entry.cycle, dnr.dynamic * 100]);
       runs.set(run.id, r);
-      layers = entry.dnr.per_layer;
+      layers = dnr.per_layer;
       draw();
     },
   };

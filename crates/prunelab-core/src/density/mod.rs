@@ -124,6 +124,7 @@ mod tests {
         let counts = ZeroCounts {
             samples: 2,
             dead: vec![vec![0, 2, 2], vec![0, 2]],
+            ..Default::default()
         };
         let e = activation_energy(&units, &counts);
         assert!((e.layers[0] - 1.0 / 3.0).abs() < 1e-12, "{e:?}");
@@ -141,6 +142,7 @@ mod tests {
             &ZeroCounts {
                 samples: 3,
                 dead: vec![vec![5, 1]],
+                ..Default::default()
             },
         );
         assert_eq!(e.layers, [0.75]);
@@ -150,6 +152,7 @@ mod tests {
             &ZeroCounts {
                 samples: 0,
                 dead: vec![vec![0, 0]],
+                ..Default::default()
             },
         );
         assert_eq!((none.layers[0], none.total), (1.0, 1.0));

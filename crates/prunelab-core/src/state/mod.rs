@@ -27,9 +27,29 @@ pub struct Native {
 }
 
 pub use names::{
-    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, LiteLambda, Method, Model, Recipe, Retrain,
-    Schedule, Scope, Taylor,
+    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, DnrUnit, LiteLambda, Method, Model,
+    PruneClassifier, Recipe, Retrain, Schedule, Scope, Taylor,
 };
+
+/// How a run's AP step is placed (AP paper, Algorithm 2): its variant, when it runs, and
+/// AP-Lite's λ rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApPlan {
+    pub ap: Ap,
+    pub timing: ApTiming,
+    pub lite: LiteLambda,
+}
+
+impl ApPlan {
+    /// Whether the AP step runs only in the last pruning (AP-Lite, `ap_timing = lite`).
+    pub fn at_end_only(self) -> bool {
+        match self.ap {
+            Ap::None | Ap::Pro => false,
+            Ap::Lite => true,
+            _ => self.timing == ApTiming::Lite,
+        }
+    }
+}
 
 keys! {
     /// A named set of defaults for the training protocol; explicit keys override it.
@@ -40,6 +60,9 @@ keys! {
     data: Data = name,
     /// Base pruning method X of Algorithm 2, or `density` (structured resizing in training).
     method: Method = name,
+    /// Whether the classifier is pruned and counted in λ (`false`: kept dense, as OpenLTH and
+    /// ShrinkBench do).
+    prune_classifier: PruneClassifier = name,
     /// Layer-wise or global ranking for `method = imp`.
     imp_scope: Scope = name,
     /// Layer-wise or global ranking of the lookahead scores for `method = lap`.
@@ -115,6 +138,9 @@ keys! {
     /// The images a cycle's DNR averages over: `train` (eq. 1; inference mode, no augmentation)
     /// or `test`.
     dnr_split: DnrSplit = name,
+    /// What tables and plots count as one DNR unit: a conv channel at one `position`, or a whole
+    /// `channel` (dead when its map is 0); `results.json` records both.
+    dnr_unit: DnrUnit = name,
     /// `method = density`, ρ: the total-AE change per epoch below which training has saturated.
     rho_threshold: f64 = number,
     /// ρ: how many consecutive epoch-to-epoch changes must stay below `rho_threshold`.
@@ -321,6 +347,9 @@ impl Experiment {
             let name = key.name;
             out += &match key.kind {
                 Kind::List => format!("{name} = [{}]\n", value.replace(',', ", ")),
+                Kind::Name(_) if value == "true" || value == "false" => {
+                    format!("{name} = {value}\n")
+                }
                 Kind::Name(_) => format!("{name} = \"{value}\"\n"),
                 _ if word => format!("{name} = \"{value}\"\n"),
                 _ => format!("{name} = {value}\n"),
@@ -340,12 +369,17 @@ impl Experiment {
 
     /// Whether the AP step runs only in the last pruning (AP-Lite and its `ap_timing = lite`
     /// ablations): only such a run's final cycle is an AP-Lite result; its earlier cycles are
-    /// plain (p − q) % pruning by the base method.
+    /// plain base-method pruning (see [`ApPlan::at_end_only`]).
     pub fn ap_at_end_only(&self) -> bool {
-        match self.ap {
-            Ap::None | Ap::Pro => false,
-            Ap::Lite => true,
-            _ => self.ap_timing == ApTiming::Lite,
+        self.ap_plan().at_end_only()
+    }
+
+    /// How this experiment places its AP step.
+    pub fn ap_plan(&self) -> ApPlan {
+        ApPlan {
+            ap: self.ap,
+            timing: self.ap_timing,
+            lite: self.lite_lambda,
         }
     }
 
@@ -364,6 +398,7 @@ fn kind(key: &str) -> Option<Kind> {
 fn toml_text(key: &str, value: &toml::Value) -> Result<String, StateError> {
     let scalar = |v: &toml::Value| match v {
         toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
         toml::Value::Integer(i) => Some(i.to_string()),
         toml::Value::Float(f) => Some(f.to_string()),
         _ => None,
@@ -377,7 +412,7 @@ fn toml_text(key: &str, value: &toml::Value) -> Result<String, StateError> {
         }
         v => scalar(v).ok_or_else(|| {
             StateError::Invalid(format!(
-                "{key} must be a string or a number, got {}",
+                "{key} must be a string, a number or a boolean, got {}",
                 v.type_str()
             ))
         }),
@@ -544,7 +579,7 @@ mod tests {
         assert!(err("p = 0").contains("p (0) must be in (0, 100)"));
         assert!(err("p = -3").contains("p (-3)"));
         assert!(err("colour = \"red\"").contains("unknown key `colour`"));
-        assert!(err("p = [1]").contains("p must be a string or a number"));
+        assert!(err("p = [1]").contains("p must be a string, a number or a boolean"));
         assert!(err("p = ").contains("not valid TOML"));
         for e in [err("p = 2\nq = 5"), err("model = 1")] {
             assert!(!e.contains('\n'), "{e}");
@@ -627,7 +662,7 @@ mod tests {
              &gradual_end=3&gradual_steps=4&retrain=lr-rewind&finetune_lr=0.01&act_reg=hoyer&act_reg_weight=0.5\
              &lr_milestones=2,3&warmup_epochs=1&epochs=4&val_size=100&ap_bias_k=1&taylor_batches=7&snip_batches=2\
              &lr_gamma=0.5&ap=none",
-            "method=lap&lap_scope=layer&rewind_iteration=9",
+            "method=lap&lap_scope=layer&rewind_iteration=9&prune_classifier=false",
             "retrain=reinit",
         ];
         for hash in hashes {
@@ -637,6 +672,23 @@ mod tests {
             let (back, _) = Experiment::from_toml(&exp.to_toml(&Native::default())).expect("valid");
             assert_eq!(back, exp);
         }
+    }
+
+    /// A flag key reads a TOML boolean (or its word) and is written back as a boolean.
+    #[test]
+    fn prune_classifier_is_a_toml_boolean() {
+        let (exp, _) = Experiment::from_toml("prune_classifier = false").expect("a boolean");
+        assert_eq!(exp.prune_classifier, PruneClassifier::No);
+        assert!(
+            exp.to_toml(&Native::default())
+                .contains("prune_classifier = false\n")
+        );
+        let (quoted, _) = Experiment::from_toml("prune_classifier = \"false\"").expect("its word");
+        assert_eq!(quoted, exp);
+        let err = Experiment::from_toml("model = true")
+            .expect_err("not a model")
+            .to_string();
+        assert!(err.contains("model") && err.contains("lenet300"), "{err}");
     }
 
     /// `rewind_iteration` means a step of the first training to rewind to: only weight rewinding

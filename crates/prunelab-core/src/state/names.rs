@@ -134,6 +134,16 @@ names!(
     }
 );
 names!(
+    /// Whether the classifier (the last kernel) is prunable. `false` (OpenLTH's and ShrinkBench's
+    /// default) keeps it dense and outside the masks, so λ counts the other kernels only.
+    PruneClassifier {
+        /// The classifier is pruned like every other kernel (prunelab's default; the AP code's).
+        Yes = "true",
+        /// The classifier stays dense and is not counted in λ.
+        No = "false",
+    }
+);
+names!(
     /// Where a criterion ranks (`imp_scope`, `lap_scope`): within every layer, pruning the same
     /// rate in each, or one ranking over all layers together.
     Scope { Layer = "layer", Global = "global" }
@@ -180,6 +190,12 @@ names!(
     /// converged net): the training split, evaluated in inference mode without augmentation, or
     /// the test split (prunelab before `dnr_split` existed).
     DnrSplit { Train = "train", Test = "test" }
+);
+names!(
+    /// What one DNR unit is (AP paper, eq. 1 counts "neurons"): one channel at one position of a
+    /// conv output (every activation value), or one channel, dead on a sample when its whole
+    /// feature map is 0. Linear layers count neurons either way.
+    DnrUnit { Position = "position", Channel = "channel" }
 );
 names!(
     /// How Global Taylor turns the per-batch gradients g_b at θ* into a weight's score.

@@ -1,8 +1,8 @@
 //! Named training protocols: the defaults a config starts from before its own keys apply.
 
 use super::{
-    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, Experiment, LiteLambda, Method, Model,
-    Recipe, Retrain, Schedule, Scope, Taylor,
+    ActReg, Ap, ApTiming, Data, DensityInit, DnrSplit, DnrUnit, Experiment, LiteLambda, Method,
+    Model, PruneClassifier, Recipe, Retrain, Schedule, Scope, Taylor,
 };
 
 impl Recipe {
@@ -20,6 +20,7 @@ impl Recipe {
             model: Model::Lenet300,
             data: Data::Mnist,
             method: Method::Gm,
+            prune_classifier: PruneClassifier::Yes,
             imp_scope: Scope::Layer,
             lap_scope: Scope::Global,
             taylor_batches: None,
@@ -55,6 +56,7 @@ impl Recipe {
             train_size: 0,
             test_size: 0,
             dnr_split: DnrSplit::Train,
+            dnr_unit: DnrUnit::Position,
             rho_threshold: 0.001,
             rho_epochs: 2,
             delta_window: 0,
