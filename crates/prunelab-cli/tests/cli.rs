@@ -242,15 +242,21 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
         idx::write_images(n, 28, 28, &test_pixels[..n * 784]),
     )
     .expect("images");
-    let o = prunelab(&[
-        "dnr",
-        "--model",
-        "lenet300",
-        "--checkpoint",
-        &ck_path.display().to_string(),
-        "--images",
-        &images.display().to_string(),
-    ]);
+    let (ck_arg, images_arg) = (ck_path.display().to_string(), images.display().to_string());
+    let dnr = |model: &str, extra: &[&str]| {
+        let mut args = vec![
+            "dnr",
+            "--model",
+            model,
+            "--checkpoint",
+            &ck_arg,
+            "--images",
+            &images_arg,
+        ];
+        args.extend_from_slice(extra);
+        prunelab(&args)
+    };
+    let o = dnr("lenet300", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let report: Value = serde_json::from_slice(&o.stdout).expect("dnr json");
     let host = host_dnr(&ck, &test_pixels, n);
@@ -266,46 +272,18 @@ fn run_writes_results_and_checkpoints_and_dnr_agrees_with_the_host() {
         );
     }
 
-    let channel = prunelab(&[
-        "dnr",
-        "--model",
-        "lenet300",
-        "--checkpoint",
-        &ck_path.display().to_string(),
-        "--images",
-        &images.display().to_string(),
-        "--unit",
-        "channel",
-    ]);
+    let channel = dnr("lenet300", &["--unit", "channel"]);
     assert!(channel.status.success(), "{}", stderr(&channel));
     let by_channel: Value = serde_json::from_slice(&channel.stdout).expect("dnr json");
     assert_eq!(by_channel, report, "linear layers: a channel is a neuron");
-    let bad_unit = prunelab(&[
-        "dnr",
-        "--model",
-        "lenet300",
-        "--checkpoint",
-        &ck_path.display().to_string(),
-        "--images",
-        &images.display().to_string(),
-        "--unit",
-        "pixel",
-    ]);
+    let bad_unit = dnr("lenet300", &["--unit", "pixel"]);
     assert!(
         !bad_unit.status.success() && stderr(&bad_unit).contains("position, channel"),
         "{}",
         stderr(&bad_unit)
     );
 
-    let wrong = prunelab(&[
-        "dnr",
-        "--model",
-        "cnn",
-        "--checkpoint",
-        &ck_path.display().to_string(),
-        "--images",
-        &images.display().to_string(),
-    ]);
+    let wrong = dnr("cnn", &[]);
     assert!(
         !wrong.status.success() && stderr(&wrong).contains("is it a cnn checkpoint"),
         "{}",
